@@ -1,0 +1,1 @@
+"""infnat engine: image → depth → mesh → render → refine → repeat. Imports no Qt."""
