@@ -1,0 +1,18 @@
+#version 330 core
+// Writes colour (alpha = validity mask) and disparity of the current view.
+// Holes and out-of-frame pixels keep the clear value 0 in every output.
+
+uniform sampler2D color_tex;       // keyframe colour at its own (possibly native photo) resolution
+
+in vec2 v_uv;
+in float v_valid;
+in float v_view_z;
+
+layout(location = 0) out vec4 out_color;      // rgb, mask
+layout(location = 1) out float out_disparity; // 1 / view depth
+
+void main() {
+    if (v_view_z <= 0.0) discard;
+    out_color = vec4(texture(color_tex, v_uv).rgb, clamp(v_valid, 0.0, 1.0));
+    out_disparity = 1.0 / v_view_z;
+}

@@ -1,0 +1,29 @@
+#version 330 core
+// Keyframe mesh: one vertex per pixel centre of the keyframe's disparity map, placed in 3-D from that
+// disparity and re-projected into the current view. No vertex buffers: the grid position comes from gl_VertexID.
+
+uniform sampler2D disparity_tex;   // (H, W) R32F keyframe disparity in [0.01, 1]
+uniform sampler2D edge_tex;        // (H, W) R32F per-vertex validity: 1 = keep, 0 = torn depth edge
+uniform ivec2 grid_size;           // (W, H) of the disparity map
+uniform vec4 key_intrinsics;       // keyframe (fx, fy, cx, cy) in texture units
+uniform mat4 view_from_key;        // current camera from keyframe camera
+uniform mat4 clip_from_view;       // projection (see camera.gl_projection)
+uniform float flip_y;              // 1 for off-screen read-back (row 0 = top), -1 for an on-screen framebuffer
+
+out vec2 v_uv;
+out float v_valid;
+out float v_view_z;
+
+void main() {
+    ivec2 ij = ivec2(gl_VertexID % grid_size.x, gl_VertexID / grid_size.x);
+    vec2 uv = (vec2(ij) + 0.5) / vec2(grid_size);
+    float disparity = clamp(texelFetch(disparity_tex, ij, 0).r, 0.01, 1.0);
+    float depth = 1.0 / disparity;
+    vec3 key_point = vec3((uv - key_intrinsics.zw) / key_intrinsics.xy * depth, depth);
+    vec4 view_point = view_from_key * vec4(key_point, 1.0);
+    v_uv = uv;
+    v_valid = texelFetch(edge_tex, ij, 0).r;
+    v_view_z = view_point.z;
+    gl_Position = clip_from_view * view_point;
+    gl_Position.y *= flip_y;
+}
