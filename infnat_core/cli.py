@@ -1,0 +1,166 @@
+"""Command line: ``infnat fly …`` renders a flight headless. (``infnat [IMAGE]`` opens the app; see ``app.launcher``.)"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from infnat_core.depth import DepthConfig
+from infnat_core.errors import InfnatError
+
+DEFAULT_WEIGHTS = Path(__file__).resolve().parent.parent / "assets" / "refiner.safetensors"
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    """``"WxH"`` → (W, H); both even-friendly positive integers up to 7680×4320."""
+    try:
+        w, h = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"size must look like 512x320, got {text!r}") from None
+    if not (16 <= w <= 7680 and 16 <= h <= 4320):
+        raise argparse.ArgumentTypeError(f"size {w}x{h} is outside 16x16 … 7680x4320")
+    return w, h
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be ≥ 1, got {value}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    value = float(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be > 0, got {value}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="infnat", description="Fly into a single photo.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    fly = sub.add_parser("fly", help="render a flight headless to MP4, GIF or a PNG folder",
+                         description="Render a flight into IMAGE (default: the bundled landscape) without a window.")
+    fly.add_argument("image", nargs="?", help="photo to fly into (PNG/JPEG/WebP/TIFF/BMP); default: bundled image")
+    fly.add_argument("--out", required=True, help="output: .mp4, .gif, or a folder (ending in /) for PNG frames")
+    route = fly.add_mutually_exclusive_group()
+    route.add_argument("--autopilot", action="store_true", help="fly with the autopilot (the default)")
+    route.add_argument("--path", help="replay a recorded flight path (JSON, see docs/flight-path.md)")
+    fly.add_argument("--frames", type=_positive_int, help="number of frames (default 300; a --path is resampled)")
+    fly.add_argument("--size", type=parse_size, default=(512, 320), help="output WxH (default 512x320)")
+    fly.add_argument("--fps", type=_positive_float, default=30.0, help="frames per second of the video (default 30)")
+    fly.add_argument("--seed", type=int, default=0, help="seed of the autopilot's wandering (default 0)")
+    fly.add_argument("--record", help="also save the flown camera path to this JSON file")
+    depth = fly.add_argument_group("depth")
+    depth.add_argument("--depth", help="depth or disparity map for the image (PNG 8/16-bit, .npy) or a depth "
+                                       "network file (.onnx, .pt TorchScript); default: built-in estimate")
+    depth.add_argument("--depth-kind", choices=["disparity", "depth"], default="disparity",
+                       help="what a --depth map holds (default disparity)")
+    depth.add_argument("--far-is-bright", action="store_true", help="the --depth map's bright pixels are far")
+    d = DepthConfig()
+    depth.add_argument("--relief", type=float, default=d.relief_scale, help=f"relief scale (default {d.relief_scale})")
+    depth.add_argument("--near-clamp", type=float, default=d.near_clamp,
+                       help=f"largest disparity, i.e. how near the nearest point is (default {d.near_clamp})")
+    depth.add_argument("--sky-threshold", type=float, default=d.sky_threshold,
+                       help=f"sky probability above which a pixel is at infinity (default {d.sky_threshold})")
+    refine = fly.add_argument_group("refinement")
+    refine.add_argument("--refiner", help=f"refiner weights (.safetensors; default {DEFAULT_WEIGHTS.name} if shipped)")
+    refine.add_argument("--refine-every", type=_positive_int, default=1,
+                        help="make every N-th frame a new keyframe (default 1)")
+    refine.add_argument("--device", default="auto", help="auto, cpu or cuda (default auto)")
+    fly.add_argument("--quiet", action="store_true", help="no progress bar")
+    fly.add_argument("--debug", action="store_true", help="show full tracebacks")
+    return parser
+
+
+@dataclass
+class Progress:
+    """A one-line progress bar on stderr."""
+
+    total: int
+    enabled: bool = True
+    width: int = 30
+
+    def __post_init__(self) -> None:
+        self.start = time.perf_counter()
+        self.tty = sys.stderr.isatty()
+        self._last_shown = -1
+
+    def update(self, done: int) -> None:
+        if not self.enabled:
+            return
+        tenth = done * 10 // max(self.total, 1)
+        if not self.tty and tenth == self._last_shown and done != self.total:
+            return
+        self._last_shown = tenth
+        elapsed = time.perf_counter() - self.start
+        fps = done / elapsed if elapsed > 0 else 0.0
+        eta = (self.total - done) / fps if fps > 0 else 0.0
+        filled = self.width * done // max(self.total, 1)
+        bar = "#" * filled + "." * (self.width - filled)
+        end = "\r" if self.tty and done < self.total else "\n"
+        sys.stderr.write(f"[{bar}] {done}/{self.total}  {fps:.1f} fps  ETA {eta:.0f}s{end}")
+        sys.stderr.flush()
+
+
+def run_fly(args: argparse.Namespace) -> None:
+    from infnat_core.export import open_writer
+    from infnat_core.fly import autopilot_flight, path_flight, record
+    from infnat_core.flight.path import load_path, resample, save_path
+    from infnat_core.gl import create_headless_context
+    from infnat_core.refiner.inference import load_refiner
+    from infnat_core.render import MeshRenderer, as_uint8
+    from infnat_core.scene import SceneConfig, load_scene
+    from infnat_core.session import FlightSession, SessionConfig
+
+    width, height = args.size
+    path = None
+    if args.path:
+        path = load_path(args.path)
+        if args.frames:
+            path = resample(path, args.frames)
+    n_frames = len(path.poses) if path is not None else (args.frames or 300)
+    depth_cfg = DepthConfig(relief_scale=args.relief, near_clamp=args.near_clamp, sky_threshold=args.sky_threshold)
+    scene = load_scene(args.image, args.depth, SceneConfig(depth=depth_cfg), depth_kind=args.depth_kind,
+                       near_is_bright=not args.far_is_bright)
+    weights = args.refiner if args.refiner else (DEFAULT_WEIGHTS if DEFAULT_WEIGHTS.exists() else None)
+    if args.refiner and not Path(args.refiner).exists():
+        raise InfnatError(f"refiner weights not found: {args.refiner}")
+    refiner, note = load_refiner(weights, device=args.device)
+    if note and not args.quiet:
+        print(f"infnat: {note}", file=sys.stderr)
+    session = FlightSession(scene, MeshRenderer(create_headless_context()), refiner, width, height,
+                            SessionConfig(refine_every=args.refine_every))
+    frames_iter = path_flight(session, path) if path is not None else autopilot_flight(session, n_frames, args.seed)
+    progress = Progress(n_frames, enabled=not args.quiet)
+    poses = []  # poses only: a long flight must not keep its frames in memory
+    with open_writer(args.out, fps=args.fps, size=(width, height)) as writer:
+        for frame in frames_iter:
+            writer.write(as_uint8(frame.rgb))
+            poses.append(frame.pose)
+            progress.update(len(poses))
+    if args.record:
+        save_path(record(poses, session.intrinsics, args.fps, scene.photo.name), args.record)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``infnat fly``; returns the exit code."""
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "fly":
+            run_fly(args)
+        return 0
+    except InfnatError as exc:
+        print(f"infnat: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("infnat: interrupted; no output written", file=sys.stderr)
+        return 130
+    except Exception as exc:  # a bug, not bad input: still one line unless --debug
+        if getattr(args, "debug", False):
+            raise
+        print(f"infnat: internal error: {type(exc).__name__}: {exc} (run with --debug for details)", file=sys.stderr)
+        return 1
