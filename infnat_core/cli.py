@@ -111,7 +111,6 @@ def run_fly(args: argparse.Namespace) -> None:
     from infnat_core.fly import autopilot_flight, path_flight, record
     from infnat_core.flight.path import load_path, resample, save_path
     from infnat_core.gl import create_headless_context
-    from infnat_core.refiner.inference import load_refiner
     from infnat_core.render import MeshRenderer, as_uint8
     from infnat_core.scene import SceneConfig, load_scene
     from infnat_core.session import FlightSession, SessionConfig
@@ -124,26 +123,39 @@ def run_fly(args: argparse.Namespace) -> None:
             path = resample(path, args.frames)
     n_frames = len(path.poses) if path is not None else (args.frames or 300)
     depth_cfg = DepthConfig(relief_scale=args.relief, near_clamp=args.near_clamp, sky_threshold=args.sky_threshold)
-    scene = load_scene(args.image, args.depth, SceneConfig(depth=depth_cfg), depth_kind=args.depth_kind,
-                       near_is_bright=not args.far_is_bright)
-    weights = args.refiner if args.refiner else (DEFAULT_WEIGHTS if DEFAULT_WEIGHTS.exists() else None)
-    if args.refiner and not Path(args.refiner).exists():
-        raise InfnatError(f"refiner weights not found: {args.refiner}")
-    refiner, note = load_refiner(weights, device=args.device)
-    if note and not args.quiet:
-        print(f"infnat: {note}", file=sys.stderr)
-    session = FlightSession(scene, MeshRenderer(create_headless_context()), refiner, width, height,
-                            SessionConfig(refine_every=args.refine_every))
-    frames_iter = path_flight(session, path) if path is not None else autopilot_flight(session, n_frames, args.seed)
-    progress = Progress(n_frames, enabled=not args.quiet)
-    poses = []  # poses only: a long flight must not keep its frames in memory
-    with open_writer(args.out, fps=args.fps, size=(width, height)) as writer:
-        for frame in frames_iter:
+    with open_writer(args.out, fps=args.fps, size=(width, height)) as writer:  # refuses a bad --out before any work
+        scene = load_scene(args.image, args.depth, SceneConfig(depth=depth_cfg), depth_kind=args.depth_kind,
+                           near_is_bright=not args.far_is_bright)
+        refiner = _load_refiner(args)
+        session = FlightSession(scene, MeshRenderer(create_headless_context()), refiner, width, height,
+                                SessionConfig(refine_every=args.refine_every))
+        if path is not None:
+            frames = path_flight(session, path)
+        else:
+            frames = autopilot_flight(session, n_frames, args.seed)
+        progress = Progress(n_frames, enabled=not args.quiet)
+        poses = []  # poses only: a long flight must not keep its frames in memory
+        for frame in frames:
             writer.write(as_uint8(frame.rgb))
             poses.append(frame.pose)
             progress.update(len(poses))
     if args.record:
         save_path(record(poses, session.intrinsics, args.fps, scene.photo.name), args.record)
+
+
+def _load_refiner(args: argparse.Namespace):
+    """The refiner asked for; an explicitly named but unusable weights file is an error, not a silent fallback."""
+    from infnat_core.refiner.inference import load_refiner
+
+    if args.refiner:
+        refiner, note = load_refiner(args.refiner, device=args.device)
+        if note:
+            raise InfnatError(note)
+        return refiner
+    refiner, note = load_refiner(DEFAULT_WEIGHTS if DEFAULT_WEIGHTS.exists() else None, device=args.device)
+    if note and not args.quiet:
+        print(f"infnat: {note}", file=sys.stderr)
+    return refiner
 
 
 def main(argv: list[str] | None = None) -> int:
