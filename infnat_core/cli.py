@@ -111,7 +111,7 @@ def run_fly(args: argparse.Namespace) -> None:
     from infnat_core.fly import autopilot_flight, path_flight, record
     from infnat_core.flight.path import load_path, resample, save_path
     from infnat_core.gl import create_headless_context
-    from infnat_core.render import MeshRenderer, as_uint8
+    from infnat_core.render import MeshRenderer
     from infnat_core.scene import SceneConfig, load_scene
     from infnat_core.session import FlightSession, SessionConfig
 
@@ -136,7 +136,7 @@ def run_fly(args: argparse.Namespace) -> None:
         progress = Progress(n_frames, enabled=not args.quiet)
         poses = []  # poses only: a long flight must not keep its frames in memory
         for frame in frames:
-            writer.write(as_uint8(frame.rgb))
+            writer.write(frame.rgb)
             poses.append(frame.pose)
             progress.update(len(poses))
     if args.record:

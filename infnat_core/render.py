@@ -9,6 +9,7 @@ import numpy as np
 from PIL import Image
 
 from infnat_core import camera
+from infnat_core.image_io import as_uint8
 from infnat_core.mesh import edge_mask, grid_indices
 from infnat_core.shaders import load_shader
 
@@ -42,13 +43,6 @@ class RenderOutput:
     def hole_fraction(self) -> float:
         """Fraction of pixels that need refinement (mask < 0.5)."""
         return float(np.mean(self.mask < 0.5))
-
-
-def as_uint8(rgb: np.ndarray) -> np.ndarray:
-    """``(H, W, 3)`` uint8 from uint8 or float [0, 1] input."""
-    if rgb.dtype == np.uint8:
-        return rgb
-    return (np.clip(rgb, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)
 
 
 class _Target:
