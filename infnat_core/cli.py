@@ -39,8 +39,15 @@ def _positive_float(text: str) -> float:
     return value
 
 
+class _Parser(argparse.ArgumentParser):
+    """Usage errors as one line (see ``--help`` for the rest)."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="infnat", description="Fly into a single photo.")
+    parser = _Parser(prog="infnat", description="Fly into a single photo.")
     sub = parser.add_subparsers(dest="command", required=True)
     fly = sub.add_parser("fly", help="render a flight headless to MP4, GIF or a PNG folder",
                          description="Render a flight into IMAGE (default: the bundled landscape) without a window.")

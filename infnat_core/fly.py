@@ -58,5 +58,5 @@ def path_flight(session: FlightSession, path: FlightPath) -> Iterator[Frame]:
 def record(poses: list[np.ndarray], intrinsics: np.ndarray, fps: float, source_image: str | None) -> FlightPath:
     """The flight path of flown poses ``[(3, 4)]``, for replay with ``--path``."""
     times = np.arange(len(poses)) / fps
-    return FlightPath(poses=np.stack(poses) if poses else np.zeros((0, 3, 4)), intrinsics=np.asarray(intrinsics, float), fps=fps, times=times,
+    return FlightPath(poses=np.stack(poses), intrinsics=np.asarray(intrinsics, float), fps=fps, times=times,
                       source_image=source_image)
