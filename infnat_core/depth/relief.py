@@ -92,7 +92,7 @@ def relief_disparity(rgb: np.ndarray, sky: np.ndarray, horizon: float, cfg: Heur
     contrast = cfg.boundary_contrast
     boundary = np.clip((region_step(rgb, BOUNDARY_ROWS) - 0.4 * contrast) / (0.6 * contrast), 0.0, 1.0)
     # Only the top of an object occludes: no step where ground lies just below (an object standing on it).
-    below = np.vstack([ground[BOUNDARY_ROWS:], np.repeat(ground[-1:], BOUNDARY_ROWS, axis=0)])
+    below = ground[np.minimum(np.arange(h) + BOUNDARY_ROWS, h - 1)]
     step = boundary * (1.0 - below)
     behind = cfg.occlusion_ratio * ramp
 

@@ -48,7 +48,7 @@ def sky_candidate(rgb: np.ndarray) -> np.ndarray:
     grad = np.zeros_like(luma)
     grad[:, 1:-1] += np.abs(luma[:, 2:] - luma[:, :-2]) * 0.5
     grad[1:-1, :] += np.abs(luma[2:, :] - luma[:-2, :]) * 0.5
-    scale = rgb.shape[1] / 512.0  # gradients per pixel grow as the image shrinks
+    scale = 512.0 / rgb.shape[1]  # a smooth gradient spans fewer pixels in a smaller image: steeper per pixel
     smooth = 1.0 - _ramp(box_mean(grad, 2), FLAT_GRADIENT * scale, TEXTURE_SPAN * scale)
     blue = _ramp(b - r, 0.0, BLUE_SPAN) * _ramp(luma, MIN_SKY_LUMA, 0.15)
     bright = _ramp(luma, BRIGHT_LUMA, 0.15)

@@ -36,6 +36,7 @@ class TestHeuristicOnSyntheticLandscape:
         grass = d[115:165, 60:100].mean(axis=1)  # open ground over the same rows
         assert trunk[-1] - trunk[0] < (grass[-1] - grass[0]) / 3  # it stands up instead of lying down
         assert trunk[0] > grass[0] + 0.3  # its top is in front of the ground behind it
+        assert trunk.mean() == pytest.approx(grass[-1], abs=0.1)  # as near as the ground at its foot
 
     def test_a_mountain_is_between_the_sky_and_the_foreground(self, estimator):
         img = landscape()
@@ -50,7 +51,7 @@ class TestHeuristicOnSyntheticLandscape:
         assert peak_to_foot.min() > 0.01 + 1e-4  # the mountain is not punched out as sky
         assert peak_to_foot.max() < d[-10:].min() / 3  # and far behind the foreground
 
-    @pytest.mark.parametrize("shape", [(77, 101), (9, 8), (700, 1200)])
+    @pytest.mark.parametrize("shape", [(77, 101), (9, 8), (700, 1200), (8, 2000), (1500, 8)])
     def test_output_has_the_input_size(self, estimator, shape):
         est = estimator.estimate(landscape(*shape))
         assert est.disparity.shape == shape and est.sky.shape == shape
