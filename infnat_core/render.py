@@ -68,9 +68,13 @@ class MeshRenderer:
     Allocate once per GL context; ``set_keyframe`` uploads textures, ``render``/``draw`` only set uniforms and draw.
     """
 
-    def __init__(self, ctx: moderngl.Context):
+    def __init__(self, ctx: moderngl.Context, stretch_threshold: float = 2.0):
+        """``stretch_threshold``: a triangle longer on screen than this many times the length its depth change
+        explains is torn (masked by the edge mask); shorter ones are valid even across depth edges."""
         self.ctx = ctx
-        self.program = ctx.program(vertex_shader=load_shader("mesh.vert"), fragment_shader=load_shader("mesh.frag"))
+        self.stretch_threshold = stretch_threshold
+        self.program = ctx.program(vertex_shader=load_shader("mesh.vert"), geometry_shader=load_shader("mesh.geom"),
+                                   fragment_shader=load_shader("mesh.frag"))
         self.program["disparity_tex"].value = 0
         self.program["edge_tex"].value = 1
         self.program["color_tex"].value = 2
@@ -127,7 +131,7 @@ class MeshRenderer:
         self._color_tex.build_mipmaps()
 
     # -- drawing ---------------------------------------------------------------------------------------------
-    def _draw(self, pose: np.ndarray, intrinsics: np.ndarray, flip_y: float) -> None:
+    def _draw(self, pose: np.ndarray, intrinsics: np.ndarray, viewport: tuple[int, int], flip_y: float) -> None:
         if self.keyframe is None:
             raise RuntimeError("set_keyframe must be called before rendering")
         kf = self.keyframe
@@ -138,6 +142,9 @@ class MeshRenderer:
         self.program["clip_from_view"].write(clip_from_view.T.astype("f4").tobytes())
         self.program["key_intrinsics"].value = tuple(float(x) for x in kf.intrinsics)
         self.program["flip_y"].value = flip_y
+        self.program["viewport_px"].value = tuple(float(v) for v in viewport)
+        self.program["view_fx"].value = float(intrinsics[0])
+        self.program["stretch_threshold"].value = self.stretch_threshold
         self._disparity_tex.use(0)
         self._edge_tex.use(1)
         self._color_tex.use(2)
@@ -155,7 +162,7 @@ class MeshRenderer:
         t.fbo.use()
         t.fbo.viewport = (0, 0, width, height)
         t.fbo.clear(0.0, 0.0, 0.0, 0.0, depth=1.0)
-        self._draw(pose, intrinsics, flip_y=1.0)
+        self._draw(pose, intrinsics, (width, height), flip_y=1.0)
         t.fbo.read_into(t.color_out, components=4, attachment=0)
         t.fbo.read_into(t.disparity_out, components=1, attachment=1, dtype="f4")
         rgb = t.color_out[..., :3].astype(np.float32) * (1.0 / 255.0)
@@ -169,5 +176,5 @@ class MeshRenderer:
         framebuffer.viewport = (0, 0, w, h)
         framebuffer.clear(0.0, 0.0, 0.0, 1.0, depth=1.0)
         framebuffer.color_mask = (True, True, True, False)
-        self._draw(pose, intrinsics, flip_y=-1.0)
+        self._draw(pose, intrinsics, (w, h), flip_y=-1.0)
         framebuffer.color_mask = (True, True, True, True)

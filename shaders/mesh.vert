@@ -10,9 +10,10 @@ uniform mat4 view_from_key;        // current camera from keyframe camera
 uniform mat4 clip_from_view;       // projection (see camera.gl_projection)
 uniform float flip_y;              // 1 for off-screen read-back (row 0 = top), -1 for an on-screen framebuffer
 
-out vec2 v_uv;
-out float v_valid;
-out float v_view_z;
+out vec2 g_uv;
+out float g_valid;
+out float g_view_z;
+out float g_key_z;
 
 void main() {
     ivec2 ij = ivec2(gl_VertexID % grid_size.x, gl_VertexID / grid_size.x);
@@ -21,9 +22,10 @@ void main() {
     float depth = 1.0 / disparity;
     vec3 key_point = vec3((uv - key_intrinsics.zw) / key_intrinsics.xy * depth, depth);
     vec4 view_point = view_from_key * vec4(key_point, 1.0);
-    v_uv = uv;
-    v_valid = texelFetch(edge_tex, ij, 0).r;
-    v_view_z = view_point.z;
+    g_uv = uv;
+    g_valid = texelFetch(edge_tex, ij, 0).r;
+    g_view_z = view_point.z;
+    g_key_z = depth;
     gl_Position = clip_from_view * view_point;
     gl_Position.y *= flip_y;
 }

@@ -82,3 +82,14 @@ def test_native_resolution_texture_is_sampled(renderer):
     out = renderer.render(camera.identity_pose(), k, w * 8, h * 8)
     row = out.rgb[h * 4, 16:-16, 0]
     assert np.abs(np.diff(row)).mean() > 0.8  # alternating black/white, not averaged to grey
+
+
+def test_depth_edge_that_does_not_open_stays_valid(renderer):
+    # At the keyframe's own pose (and for small moves) nothing is disoccluded: no torn fringe along depth edges.
+    h, w = 64, 96
+    disp = np.full((h, w), 0.05, np.float32)
+    disp[:, w // 2 :] = 0.8
+    k = camera.intrinsics_from_fov(60, w, h)
+    renderer.set_keyframe(Keyframe(np.full((h, w, 3), 0.7, np.float32), disp, camera.identity_pose(), k))
+    out = renderer.render(camera.identity_pose(), k, w, h)
+    assert out.mask[2:-2, 2:-2].min() > 0.99

@@ -1,0 +1,47 @@
+#version 330 core
+// Marks torn triangles: a triangle is torn when it is stretched on screen far beyond what the change of depth
+// explains. Torn triangles keep Infinite Nature's per-vertex edge mask (interpolating toward 0); all others are
+// fully valid, so depth edges that do not open up in the current view (e.g. at the keyframe's own pose) are kept.
+
+layout(triangles) in;
+layout(triangle_strip, max_vertices = 3) out;
+
+uniform vec2 viewport_px;          // (width, height) of the target in pixels
+uniform ivec2 grid_size;           // (W, H) of the keyframe's disparity grid
+uniform vec4 key_intrinsics;       // keyframe (fx, fy, cx, cy)
+uniform float view_fx;             // current view's fx (texture units)
+uniform float stretch_threshold;   // longest edge / expected diagonal above which a triangle is torn
+
+in vec2 g_uv[];
+in float g_valid[];
+in float g_view_z[];
+in float g_key_z[];
+
+out vec2 v_uv;
+out float v_valid;
+out float v_view_z;
+
+void main() {
+    bool torn = false;
+    bool in_front = gl_in[0].gl_Position.w > 0.0 && gl_in[1].gl_Position.w > 0.0 && gl_in[2].gl_Position.w > 0.0;
+    if (in_front) {
+        vec2 p[3];
+        float expected = 0.0;
+        for (int i = 0; i < 3; ++i) {
+            p[i] = gl_in[i].gl_Position.xy / gl_in[i].gl_Position.w * 0.5 * viewport_px;
+            // One keyframe pixel at key depth z_key seen from depth z_view spans this many target pixels.
+            expected += viewport_px.x / float(grid_size.x) * view_fx / key_intrinsics.x * g_key_z[i] / g_view_z[i];
+        }
+        expected = max(expected / 3.0, 1e-3) * 1.41421356;
+        float longest = max(max(distance(p[0], p[1]), distance(p[1], p[2])), distance(p[2], p[0]));
+        torn = longest > stretch_threshold * expected;
+    }
+    for (int i = 0; i < 3; ++i) {
+        gl_Position = gl_in[i].gl_Position;
+        v_uv = g_uv[i];
+        v_valid = (in_front && !torn) ? 1.0 : g_valid[i];
+        v_view_z = g_view_z[i];
+        EmitVertex();
+    }
+    EndPrimitive();
+}
