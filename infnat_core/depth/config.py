@@ -41,7 +41,7 @@ class DepthConfig:
 
 @dataclass(frozen=True)
 class HeuristicDepthConfig:
-    """The built-in estimator (no weights): sky at infinity, a ground plane receding to the horizon, standing objects."""
+    """The built-in estimator (no weights): sky at infinity, ground receding to the horizon, standing objects."""
 
     working_width: int = 512
     """Width the photo is reduced to for sky detection and edge alignment (inputs narrower than this are used as
