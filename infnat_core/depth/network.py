@@ -65,8 +65,8 @@ def _load_torchscript(path: Path, use_gpu: bool) -> tuple[Runner, None]:
     try:
         model = torch.jit.load(str(path), map_location=device)
     except (RuntimeError, ValueError, OSError) as exc:
-        raise InfnatError(f"cannot load '{path.name}' as a TorchScript model ({_first_line(exc)}); a checkpoint "
-                          "of weights needs its Python code — export the model with torch.jit.trace or to ONNX") from None
+        hint = "a checkpoint of weights needs its Python code — export the model with torch.jit.trace or to ONNX"
+        raise InfnatError(f"cannot load '{path.name}' as a TorchScript model ({_first_line(exc)}); {hint}") from None
     model.eval()
 
     def run(x: np.ndarray) -> np.ndarray:
