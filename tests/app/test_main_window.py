@@ -1,0 +1,87 @@
+import numpy as np
+from PIL import Image
+from PyQt6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PyQt6.QtGui import QDragEnterEvent, QDropEvent
+from PyQt6.QtWidgets import QApplication, QMessageBox
+
+from tests.app.conftest import make_window, viewport_pixels
+
+
+def drop_file(window, path):
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(path))])
+    pos = QPointF(window.width() / 2, window.height() / 2)
+    enter = QDragEnterEvent(pos.toPoint(), Qt.DropAction.CopyAction, mime, Qt.MouseButton.NoButton,
+                            Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(window, enter)
+    assert enter.isAccepted()
+    QApplication.sendEvent(window, QDropEvent(pos, Qt.DropAction.CopyAction, mime, Qt.MouseButton.NoButton,
+                                              Qt.KeyboardModifier.NoModifier))
+
+
+def test_opens_on_default_image_and_shows_a_picture(window):
+    assert window.controller.scene.photo.name == "default.jpg"
+    pixels = viewport_pixels(window)
+    assert pixels.shape[0] > 100 and pixels.shape[1] > 100
+    assert pixels.mean() > 40 and pixels.std() > 20  # a photo, not a black or flat frame
+    assert "default.jpg" in window.windowTitle()
+
+
+def test_dropped_image_loads(window, tmp_path, qtbot):
+    h, w = 200, 320
+    yy, xx = np.mgrid[0:h, 0:w]
+    rgb = np.stack([xx * 255 // w, 120 + 0 * xx, yy * 255 // h], -1).astype(np.uint8)
+    Image.fromarray(rgb).save(tmp_path / "dropped.png")
+    drop_file(window, tmp_path / "dropped.png")
+    assert window.controller.scene.photo.name == "dropped.png"
+    qtbot.waitUntil(lambda: viewport_pixels(window)[..., 2].std() > 30, timeout=5000)  # the blue ramp shows
+    assert str((tmp_path / "dropped.png").resolve()) in window.settings.value("recent_files")
+
+
+def test_dropped_depth_map_is_used_as_depth(window, tmp_path):
+    scene = window.controller.scene
+    h, w = scene.photo.rgb.shape[:2]
+    ramp = np.repeat(np.linspace(0, 255, h, dtype=np.float32)[:, None], w, 1).astype(np.uint8)
+    Image.fromarray(ramp, mode="L").save(tmp_path / "depth.png")
+    drop_file(window, tmp_path / "depth.png")
+    new = window.controller.scene
+    assert new.photo.name == "default.jpg"  # same photo, new depth
+    column = new.disparity[:, new.disparity.shape[1] // 2]
+    assert column[-1] > column[0]  # bright = near at the bottom
+
+
+def test_bad_dropped_file_shows_error_and_keeps_image(window, tmp_path, monkeypatch):
+    errors = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda *args: errors.append(args))
+    bad = tmp_path / "broken.png"
+    bad.write_bytes(b"this is not a png at all")
+    before = window.controller.scene
+    drop_file(window, bad)
+    assert len(errors) == 1 and "broken.png" in errors[0][2]
+    assert window.controller.scene is before
+    assert viewport_pixels(window).std() > 20
+
+
+def test_settings_persist_sliders_and_geometry(qtbot, tmp_path):
+    first = make_window(qtbot, tmp_path)
+    first.sliders.relief.set_value(1.7)
+    first.resize(700, 500)
+    first.close()
+    second = make_window(qtbot, tmp_path, size=None)
+    assert (second.width(), second.height()) == (700, 500)
+    assert abs(second.sliders.values().depth.relief_scale - 1.7) < 1e-6
+    assert abs(second.controller.scene.config.depth.relief_scale - 1.7) < 1e-6
+    second.close()
+
+
+def test_sliders_apply_live(window, qtbot):
+    before = window.controller.scene
+    window.sliders.relief.set_value(2.0)
+    after = window.controller.scene
+    assert after.config.depth.relief_scale == 2.0
+    assert not np.allclose(after.disparity, before.disparity)
+    assert window.controller.keyframe.disparity is after.disparity  # the photo's mesh is rebuilt
+    window.sliders.fov.set_value(80.0)
+    assert window.controller.scene.intrinsics[0] < before.intrinsics[0]  # wider view, shorter focal length
+    window.sliders.refine_enabled.setChecked(False)
+    assert not window.controller.policy.enabled
