@@ -62,11 +62,86 @@ class _Target:
             obj.release()
 
 
-class MeshRenderer:
-    """Renders the current keyframe's mesh from any pose, at any size.
+class _Layer:
+    """GPU resources of one keyframe: disparity + edge mask textures (mesh grid), colour texture, vertex array."""
 
-    Allocate once per GL context; ``set_keyframe`` uploads textures, ``render``/``draw`` only set uniforms and draw.
+    def __init__(self, renderer: MeshRenderer):
+        self.renderer = renderer
+        self.keyframe: Keyframe | None = None
+        self.disparity_tex: moderngl.Texture | None = None
+        self.edge_tex: moderngl.Texture | None = None
+        self.color_tex: moderngl.Texture | None = None
+        self.vao: moderngl.VertexArray | None = None
+        self.grid: tuple[int, int] | None = None
+
+    def upload(self, keyframe: Keyframe, edge_threshold: float) -> None:
+        ctx = self.renderer.ctx
+        disparity = np.ascontiguousarray(keyframe.disparity, dtype=np.float32)
+        h, w = disparity.shape
+        if (h, w) != self.grid:
+            for obj in (self.vao, self.disparity_tex, self.edge_tex):
+                if obj is not None:
+                    obj.release()
+            self.disparity_tex = ctx.texture((w, h), 1, dtype="f4")
+            self.edge_tex = ctx.texture((w, h), 1, dtype="f4")
+            for tex in (self.disparity_tex, self.edge_tex):
+                tex.filter = (moderngl.NEAREST, moderngl.NEAREST)
+            self.vao = ctx.vertex_array(self.renderer.program, [], index_buffer=self.renderer.index_buffer(h, w),
+                                        index_element_size=4)
+            self.grid = (h, w)
+        self.disparity_tex.write(disparity.tobytes())
+        self.edge_tex.write(edge_mask(disparity, edge_threshold).tobytes())
+        self._upload_color(as_uint8(keyframe.rgb))
+        self.keyframe = keyframe
+
+    def _upload_color(self, rgb: np.ndarray) -> None:
+        ctx, limit = self.renderer.ctx, self.renderer.max_texture_size
+        h, w = rgb.shape[:2]
+        if max(h, w) > limit:
+            scale = limit / max(h, w)
+            size = (max(1, int(w * scale)), max(1, int(h * scale)))
+            rgb = np.asarray(Image.fromarray(rgb).resize(size, Image.Resampling.LANCZOS))
+            h, w = rgb.shape[:2]
+        if self.color_tex is None or self.color_tex.size != (w, h):
+            if self.color_tex is not None:
+                self.color_tex.release()
+            self.color_tex = ctx.texture((w, h), 3, alignment=1)
+            self.color_tex.filter = (moderngl.LINEAR_MIPMAP_LINEAR, moderngl.LINEAR)
+            self.color_tex.repeat_x = self.color_tex.repeat_y = False
+        self.color_tex.write(np.ascontiguousarray(rgb).tobytes())
+        self.color_tex.build_mipmaps()
+
+    def draw(self, program: moderngl.Program, pose: np.ndarray, depth_scale: float) -> None:
+        kf = self.keyframe
+        view_from_key = camera.to_homogeneous(camera.compose(pose, camera.invert_pose(kf.pose)))
+        # GLSL matrices are column-major: upload the transpose of our row-major matrices.
+        program["view_from_key"].write(view_from_key.T.astype("f4").tobytes())
+        program["key_intrinsics"].value = tuple(float(x) for x in kf.intrinsics)
+        program["grid_size"].value = (self.grid[1], self.grid[0])
+        program["depth_scale"].value = depth_scale
+        self.disparity_tex.use(0)
+        self.edge_tex.use(1)
+        self.color_tex.use(2)
+        self.vao.render(moderngl.TRIANGLES)
+
+    def release(self) -> None:
+        for obj in (self.vao, self.disparity_tex, self.edge_tex, self.color_tex):
+            if obj is not None:
+                obj.release()
+
+
+class MeshRenderer:
+    """Renders keyframe meshes from any pose, at any size.
+
+    Two layers: an optional *anchor* (the photo, which persists for the whole flight and wins where it is valid)
+    and the current *keyframe* (the latest refined frame). Torn triangles are dropped, so each layer shows only
+    content it really saw and the other layer shows through its disocclusions.
+    Allocate once per GL context; uploads happen in ``set_keyframe``/``set_anchor``; a frame only sets uniforms and
+    draws.
     """
+
+    ANCHOR_DEPTH_SCALE = 0.97
+    """The anchor is depth-tested as if 3 % nearer, so it wins over the keyframe's copy of the same surface."""
 
     def __init__(self, ctx: moderngl.Context, stretch_threshold: float = 2.0):
         """``stretch_threshold``: a triangle longer on screen than this many times the length its depth change
@@ -79,78 +154,49 @@ class MeshRenderer:
         self.program["edge_tex"].value = 1
         self.program["color_tex"].value = 2
         self.max_texture_size = int(ctx.info["GL_MAX_TEXTURE_SIZE"])
-        self.keyframe: Keyframe | None = None
-        self._disparity_tex: moderngl.Texture | None = None
-        self._edge_tex: moderngl.Texture | None = None
-        self._color_tex: moderngl.Texture | None = None
-        self._vao: moderngl.VertexArray | None = None
-        self._index_buffer: moderngl.Buffer | None = None
-        self._grid: tuple[int, int] | None = None
+        self._index_buffers: dict[tuple[int, int], moderngl.Buffer] = {}
+        self._current = _Layer(self)
+        self._anchor = _Layer(self)
+        self._anchor_on = False
         self._target: _Target | None = None
+
+    @property
+    def keyframe(self) -> Keyframe | None:
+        """The current keyframe."""
+        return self._current.keyframe
+
+    def index_buffer(self, h: int, w: int) -> moderngl.Buffer:
+        """The shared triangle index buffer of an h×w grid."""
+        if (h, w) not in self._index_buffers:
+            self._index_buffers[(h, w)] = self.ctx.buffer(grid_indices(h, w).tobytes())
+        return self._index_buffers[(h, w)]
 
     # -- keyframe upload -------------------------------------------------------------------------------------
     def set_keyframe(self, keyframe: Keyframe, edge_threshold: float = 0.3) -> None:
-        """Upload a keyframe: disparity + edge mask (mesh resolution) and colour (its own resolution)."""
-        disparity = np.ascontiguousarray(keyframe.disparity, dtype=np.float32)
-        h, w = disparity.shape
-        if (h, w) != self._grid:
-            self._allocate_grid(h, w)
-        self._disparity_tex.write(disparity.tobytes())
-        self._edge_tex.write(edge_mask(disparity, edge_threshold).tobytes())
-        self._upload_color(as_uint8(keyframe.rgb))
-        self.keyframe = keyframe
+        """Upload the current keyframe: disparity + edge mask (mesh resolution), colour (its own resolution)."""
+        self._current.upload(keyframe, edge_threshold)
 
-    def _allocate_grid(self, h: int, w: int) -> None:
-        for obj in (self._vao, self._index_buffer, self._disparity_tex, self._edge_tex):
-            if obj is not None:
-                obj.release()
-        self._disparity_tex = self.ctx.texture((w, h), 1, dtype="f4")
-        self._edge_tex = self.ctx.texture((w, h), 1, dtype="f4")
-        for tex in (self._disparity_tex, self._edge_tex):
-            tex.filter = (moderngl.NEAREST, moderngl.NEAREST)
-        self._index_buffer = self.ctx.buffer(grid_indices(h, w).tobytes())
-        self._vao = self.ctx.vertex_array(self.program, [], index_buffer=self._index_buffer, index_element_size=4)
-        self.program["grid_size"].value = (w, h)
-        self._grid = (h, w)
-
-    def _upload_color(self, rgb: np.ndarray) -> None:
-        h, w = rgb.shape[:2]
-        if max(h, w) > self.max_texture_size:
-            scale = self.max_texture_size / max(h, w)
-            size = (max(1, int(w * scale)), max(1, int(h * scale)))
-            rgb = np.asarray(Image.fromarray(rgb).resize(size, Image.Resampling.LANCZOS))
-            h, w = rgb.shape[:2]
-        if self._color_tex is None or self._color_tex.size != (w, h):
-            if self._color_tex is not None:
-                self._color_tex.release()
-            self._color_tex = self.ctx.texture((w, h), 3, alignment=1)
-            self._color_tex.filter = (moderngl.LINEAR_MIPMAP_LINEAR, moderngl.LINEAR)
-            self._color_tex.repeat_x = self._color_tex.repeat_y = False
-            self._color_tex.anisotropy = 1.0
-        self._color_tex.write(np.ascontiguousarray(rgb).tobytes())
-        self._color_tex.build_mipmaps()
+    def set_anchor(self, keyframe: Keyframe | None, edge_threshold: float = 0.3) -> None:
+        """Upload (or with None, drop) the persistent anchor layer."""
+        self._anchor_on = keyframe is not None
+        if keyframe is not None:
+            self._anchor.upload(keyframe, edge_threshold)
 
     # -- drawing ---------------------------------------------------------------------------------------------
     def _draw(self, pose: np.ndarray, intrinsics: np.ndarray, viewport: tuple[int, int], flip_y: float) -> None:
-        if self.keyframe is None:
+        if self._current.keyframe is None:
             raise RuntimeError("set_keyframe must be called before rendering")
-        kf = self.keyframe
-        view_from_key = camera.to_homogeneous(camera.compose(pose, camera.invert_pose(kf.pose)))
         clip_from_view = camera.gl_projection(intrinsics, NEAR_PLANE, FAR_PLANE)
-        # GLSL matrices are column-major: upload the transpose of our row-major matrices.
-        self.program["view_from_key"].write(view_from_key.T.astype("f4").tobytes())
         self.program["clip_from_view"].write(clip_from_view.T.astype("f4").tobytes())
-        self.program["key_intrinsics"].value = tuple(float(x) for x in kf.intrinsics)
         self.program["flip_y"].value = flip_y
         self.program["viewport_px"].value = tuple(float(v) for v in viewport)
         self.program["view_fx"].value = float(intrinsics[0])
         self.program["stretch_threshold"].value = self.stretch_threshold
-        self._disparity_tex.use(0)
-        self._edge_tex.use(1)
-        self._color_tex.use(2)
         self.ctx.enable(moderngl.DEPTH_TEST)
         self.ctx.disable(moderngl.CULL_FACE | moderngl.BLEND)
-        self._vao.render(moderngl.TRIANGLES)
+        if self._anchor_on:
+            self._anchor.draw(self.program, pose, self.ANCHOR_DEPTH_SCALE)
+        self._current.draw(self.program, pose, 1.0)
 
     def render(self, pose: np.ndarray, intrinsics: np.ndarray, width: int, height: int) -> RenderOutput:
         """Render off-screen and read back rgb, disparity and mask at ``width``×``height``."""

@@ -20,6 +20,9 @@ class SessionConfig:
     """Refine every N-th frame (1 = every frame, the offline default); other frames are warped from the keyframe."""
     edge_threshold: float = 0.3
     """Edge-mask threshold on exp(−10·|Sobel(disparity)|): lower keeps more stretched triangles."""
+    anchor_photo: bool = True
+    """Keep the photo as a persistent layer: wherever it is visible it is drawn sharp from the original pixels,
+    and only what it never showed comes from refined keyframes (no blur build-up over long flights)."""
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,7 @@ class FlightSession:
         self.intrinsics = view_intrinsics(scene.intrinsics, scene.aspect, width, height)
         self.frame_index = 0
         self.keyframe = scene.keyframe
+        renderer.set_anchor(scene.keyframe if config.anchor_photo else None, config.edge_threshold)
         renderer.set_keyframe(self.keyframe, config.edge_threshold)
         refiner.set_style(scene.working_rgb, scene.disparity)
 

@@ -1,5 +1,5 @@
 #version 330 core
-// Writes colour (alpha = validity mask) and disparity of the current view.
+// Writes colour (alpha = 1 where anything valid was drawn: the mask) and disparity of the current view.
 // Holes and out-of-frame pixels keep the clear value 0 in every output.
 
 uniform sampler2D color_tex;       // keyframe colour at its own (possibly native photo) resolution
@@ -12,7 +12,8 @@ layout(location = 0) out vec4 out_color;      // rgb, mask
 layout(location = 1) out float out_disparity; // 1 / view depth
 
 void main() {
-    if (v_view_z <= 0.0) discard;
-    out_color = vec4(texture(color_tex, v_uv).rgb, clamp(v_valid, 0.0, 1.0));
+    // Torn fragments are dropped: what lies behind them (another layer) shows, or the hole stays 0 for refinement.
+    if (v_view_z <= 0.0 || v_valid < 0.5) discard;
+    out_color = vec4(texture(color_tex, v_uv).rgb, 1.0);
     out_disparity = 1.0 / v_view_z;
 }

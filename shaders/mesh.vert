@@ -9,6 +9,7 @@ uniform vec4 key_intrinsics;       // keyframe (fx, fy, cx, cy) in texture units
 uniform mat4 view_from_key;        // current camera from keyframe camera
 uniform mat4 clip_from_view;       // projection (see camera.gl_projection)
 uniform float flip_y;              // 1 for off-screen read-back (row 0 = top), -1 for an on-screen framebuffer
+uniform float depth_scale;         // < 1 pulls this layer nearer in the depth test only (layer priority)
 
 out vec2 g_uv;
 out float g_valid;
@@ -26,6 +27,7 @@ void main() {
     g_valid = texelFetch(edge_tex, ij, 0).r;
     g_view_z = view_point.z;
     g_key_z = depth;
-    gl_Position = clip_from_view * view_point;
+    // Scaling a view-space point toward the camera keeps its pixel and only changes its depth-test depth.
+    gl_Position = clip_from_view * vec4(view_point.xyz * depth_scale, 1.0);
     gl_Position.y *= flip_y;
 }

@@ -58,8 +58,9 @@ def test_depth_step_tears_instead_of_smearing(renderer):
     assert np.all(np.diff(torn) == 1), "one contiguous gap"
     # Far content left of the gap and near content right of it stay valid.
     assert row[: torn.min() - 1].min() > 0.99 and row[torn.max() + 2 :].min() > 0.99
-    # The stretched wall inside the gap interpolates between far and near disparity (it is drawn, but masked).
-    assert 0.05 < out.disparity[h // 2, 4 + torn.mean().astype(int)] < 0.8
+    # The stretched wall inside the gap is dropped, not smeared: colour and disparity stay 0 there.
+    gap = 4 + int(torn.mean())
+    assert out.disparity[h // 2, gap] == 0 and out.rgb[h // 2, gap].max() == 0
 
 
 def test_out_of_frame_is_masked(renderer):
@@ -93,3 +94,24 @@ def test_depth_edge_that_does_not_open_stays_valid(renderer):
     renderer.set_keyframe(Keyframe(np.full((h, w, 3), 0.7, np.float32), disp, camera.identity_pose(), k))
     out = renderer.render(camera.identity_pose(), k, w, h)
     assert out.mask[2:-2, 2:-2].min() > 0.99
+
+
+def test_anchor_shows_through_the_keyframes_disocclusions_and_wins_ties(renderer):
+    h, w = 64, 96
+    k = camera.intrinsics_from_fov(60, w, h)
+    far = np.full((h, w), 0.05, np.float32)
+    renderer.set_anchor(Keyframe(np.full((h, w, 3), 0.2, np.float32), far, camera.identity_pose(), k))
+    step = far.copy()
+    step[:, w // 2 :] = 0.8
+    renderer.set_keyframe(Keyframe(np.full((h, w, 3), 0.9, np.float32), step, camera.identity_pose(), k))
+    out = renderer.render(camera.identity_pose(), k, w, h)
+    # Same far surface in both layers: the anchor (photo) wins; the near half exists only in the keyframe.
+    assert out.rgb[h // 2, 10, 0] == pytest.approx(0.2, abs=0.01)
+    assert out.rgb[h // 2, w - 10, 0] == pytest.approx(0.9, abs=0.01)
+    pose = camera.identity_pose()
+    pose[0, 3] = 0.3
+    out = renderer.render(pose, k, w, h)
+    # The keyframe's disocclusion gap is covered by the anchor's far plane: no hole.
+    assert out.mask[4:-4, 4:-4].min() == 1.0
+    renderer.set_anchor(None)
+    assert renderer.render(pose, k, w, h).mask[4:-4, 4:-4].min() == 0.0
