@@ -12,6 +12,8 @@ from infnat_core.depth import DepthConfig
 from infnat_core.errors import InfnatError
 
 DEFAULT_WEIGHTS = Path(__file__).resolve().parent.parent / "assets" / "refiner.safetensors"
+DEFAULT_SPEED = 0.45
+"""Autopilot speed (scene units per second): slow enough that the photo stays in view for a 10 s flight."""
 
 
 def parse_size(text: str) -> tuple[int, int]:
@@ -60,6 +62,9 @@ def build_parser() -> argparse.ArgumentParser:
     fly.add_argument("--size", type=parse_size, default=(512, 320), help="output WxH (default 512x320)")
     fly.add_argument("--fps", type=_positive_float, default=30.0, help="frames per second of the video (default 30)")
     fly.add_argument("--seed", type=int, default=0, help="seed of the autopilot's wandering (default 0)")
+    fly.add_argument("--speed", type=_positive_float, default=DEFAULT_SPEED,
+                     help=f"autopilot speed in scene units per second; the nearest ground is ~1 unit away "
+                          f"(default {DEFAULT_SPEED})")
     fly.add_argument("--record", help="also save the flown camera path to this JSON file")
     depth = fly.add_argument_group("depth")
     depth.add_argument("--depth", help="depth or disparity map for the image (PNG 8/16-bit, .npy) or a depth "
@@ -115,6 +120,7 @@ class Progress:
 
 def run_fly(args: argparse.Namespace) -> None:
     from infnat_core.export import open_writer
+    from infnat_core.flight.autopilot import AutopilotConfig
     from infnat_core.fly import autopilot_flight, path_flight, record
     from infnat_core.flight.path import load_path, resample, save_path
     from infnat_core.gl import create_headless_context
@@ -139,7 +145,7 @@ def run_fly(args: argparse.Namespace) -> None:
         if path is not None:
             frames = path_flight(session, path)
         else:
-            frames = autopilot_flight(session, n_frames, args.seed)
+            frames = autopilot_flight(session, n_frames, args.seed, AutopilotConfig(speed=args.speed / args.fps))
         progress = Progress(n_frames, enabled=not args.quiet)
         poses = []  # poses only: a long flight must not keep its frames in memory
         for frame in frames:

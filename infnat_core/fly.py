@@ -18,8 +18,9 @@ from infnat_core.session import FlightSession, Frame
 class WanderConfig:
     """Seeded, smooth steering added to the autopilot so different seeds fly different routes."""
 
-    amplitude: float = 0.35
-    """Peak steer offset (the autopilot's click-offset units, −1..1)."""
+    amplitude: float = 0.015
+    """Peak steer added per step (click-offset units). The autopilot's offset decays ×0.9 per step, so a steady
+    steer s holds the look target about 10·s off centre."""
     period_frames: float = 240.0
     """Typical period of a swing, in frames."""
 

@@ -140,8 +140,9 @@ class MeshRenderer:
     draws.
     """
 
-    ANCHOR_DEPTH_SCALE = 0.97
-    """The anchor is depth-tested as if 3 % nearer, so it wins over the keyframe's copy of the same surface."""
+    ANCHOR_DEPTH_SCALE = 0.8
+    """The anchor is depth-tested as if 20 % nearer, so it wins over the keyframe's copy of the same surface and
+    over painted fill whose depth is only roughly right; clearly nearer painted content still occludes it."""
 
     def __init__(self, ctx: moderngl.Context, stretch_threshold: float = 2.0):
         """``stretch_threshold``: a triangle longer on screen than this many times the length its depth change
