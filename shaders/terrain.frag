@@ -132,9 +132,9 @@ void main() {
 
     float large = fbm(xz, 0.02, 3, pixel);
     float medium = fbm(xz, 0.25, 3, pixel);
-    float fine = fbm(xz, 2.0, 3, pixel);
+    float fine = fbm(xz, 2.0, 5, pixel);
     float diffuse = max(dot(n, sun_direction), 0.0);
-    vec3 ambient = mix(horizon_color, zenith_color, 0.4) * 0.5;
+    vec3 ambient = mix(horizon_color, zenith_color, 0.4) * 0.6;
     vec3 color;
 
     bool water = v_ground < water_level - 1e-3;
@@ -159,16 +159,17 @@ void main() {
         float steep = 1.0 - smoothstep(0.6, 0.82, flatness + 0.12 * (medium - 0.5));
         float alpine = smoothstep(tree_line, tree_line + 6.0, h + 4.0 * (medium - 0.5));
         float rock = max(steep, alpine * 0.85);
-        vec3 stone = rock_color * (0.65 + 0.45 * fine) * (0.8 + 0.4 * fbm(vec2(xz.x + xz.y, h * 3.0), 0.5, 3, pixel));
+        float strata = fbm(vec2(xz.x + xz.y, h * 4.0), 0.4, 4, pixel);
+        vec3 stone = rock_color * (0.45 + 0.7 * fine) * (0.6 + 0.8 * strata);
         float snow = smoothstep(snow_line - 1.5, snow_line + 1.5, h + 5.0 * (large - 0.5) + 3.0 * (medium - 0.5))
                    * smoothstep(0.45, 0.65, flatness);
         float beach = 1.0 - smoothstep(water_level + 0.15, water_level + 0.45, h + 0.3 * (medium - 0.5));
         vec3 albedo = mix(grass, canopy, forest);
         albedo = mix(albedo, stone, rock);
         albedo = mix(albedo, sand_color * (0.9 + 0.2 * fine), beach * (1.0 - rock));
-        albedo = mix(albedo, vec3(0.93, 0.95, 0.98) * (0.92 + 0.1 * fine), snow);
+        albedo = mix(albedo, vec3(0.9, 0.93, 0.97) * (0.85 + 0.2 * fine), snow);
         float occlusion = 0.75 + 0.25 * flatness - 0.25 * forest * (1.0 - fine);
-        color = albedo * (sun_color * diffuse * 0.95 + ambient * occlusion);
+        color = albedo * (sun_color * diffuse * 0.95 + ambient * occlusion * (1.0 + 0.4 * snow));
     }
 
     float haze = 1.0 - exp(-dist * haze_density);

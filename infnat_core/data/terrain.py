@@ -26,7 +26,7 @@ class TerrainConfig:
 
     metres_per_unit: tuple[float, float] = (30.0, 60.0)
     """Horizontal metres per world unit (the engine's scenes span depth 1–100: here 30–6000 m)."""
-    vertical_exaggeration: tuple[float, float] = (0.9, 1.4)
+    vertical_exaggeration: tuple[float, float] = (1.0, 1.8)
     """Factor on DEM heights (DEMs at 1 km look flatter than the real mountains they sample)."""
     detail_amplitude: tuple[float, float] = (0.4, 1.5)
     """Amplitude (world units) of the fractal detail added to the smooth DEM surface."""

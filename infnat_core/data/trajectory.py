@@ -29,7 +29,7 @@ class TrajectoryConfig:
     """Chance that a flight is a random wander instead of an autopilot-like path."""
     speed: tuple[float, float] = (0.1, 0.3)
     """World units travelled per step (Infinite Nature's autopilot: 0.2)."""
-    clearance: tuple[float, float] = (0.8, 3.0)
+    clearance: tuple[float, float] = (0.6, 2.5)
     """Camera height above the highest ground within ``lookahead`` ahead."""
     min_clearance: float = 0.4
     """The camera never comes closer than this to the ground below it."""
@@ -51,6 +51,8 @@ class TrajectoryConfig:
     """Largest heading change per step."""
     bank: float = 2.0
     """Roll (degrees) per degree-per-step of turning, as an aircraft banks into a turn."""
+    skyline_deg: tuple[float, float] = (0.0, 12.0)
+    """Elevation of the skyline above the camera that the start heading looks for (higher = mountains ahead)."""
     sight_distance: float = 150.0
     """How far along a heading the skyline is looked for."""
     random_step_deg: float = 3.0
@@ -98,10 +100,11 @@ def _pitch_target(skyline: float, intrinsics: np.ndarray, cfg: TrajectoryConfig)
 
 
 def start_heading(terrain: Terrain, position: np.ndarray, rng: np.random.Generator, cfg: TrajectoryConfig) -> float:
-    """A heading with an open view: among 24 directions, a random one of the six with the lowest skyline."""
+    """A heading whose skyline rises about ``skyline_deg`` (drawn from the config): land in view, and sky above it."""
     headings = np.linspace(0.0, 2.0 * math.pi, 24, endpoint=False)
     elevation = _skyline(terrain, position, headings, cfg.sight_distance)
-    best = np.argsort(elevation)[:6]
+    target = math.radians(rng.uniform(*cfg.skyline_deg))
+    best = np.argsort(np.abs(elevation - target))[:3]
     return float(headings[rng.choice(best)] + rng.uniform(-0.1, 0.1))
 
 
