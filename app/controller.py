@@ -21,7 +21,7 @@ from PyQt6.QtWidgets import QAbstractSlider, QAbstractSpinBox, QComboBox, QLineE
 from app.flight_driver import DriverConfig, FlightDriver
 from app.input_map import RELEASE_MOUSE_KEY, HeldKeys, InputConfig, flight_key
 from app.recorder import PathRecorder
-from app.refine_policy import RefinePolicyConfig, pose_distance, probe_due, refine_reason, refine_size, same_view
+from app.refine_policy import RefinePolicyConfig, pose_distance, refine_reason, refine_size, same_view
 from app.refine_worker import RefineResult, RefineWorker
 from app.sliders_dock import SliderValues
 from app.viewport import Viewport
@@ -47,6 +47,9 @@ class ControllerConfig:
     """Mouse-look sensitivity."""
     wheel_speed_factor: float = 1.15
     """Speed factor per mouse-wheel notch."""
+    anchor_photo: bool = True
+    """Once refined keyframes exist, keep drawing the photo under them (sharp wherever the photo saw; see
+    ``SessionConfig.anchor_photo``). Costs a second mesh per frame."""
 
 
 @dataclass
@@ -93,11 +96,12 @@ class Controller(QObject):
         self.recorded_path: FlightPath | None = None
         self.scene: Scene | None = None
         self.keyframe: Keyframe | None = None
+        self._photo_keyframe: Keyframe | None = None
         self.edge_threshold = SceneConfig().depth.edge_threshold
         self.view_intrinsics = np.array([1.0, 1.0, 0.5, 0.5])
         self._probe: _Probe | None = None
+        self._probe_stale = True
         self._since_probe = float("inf")
-        self._baseline_holes: float | None = None
         self._last_sent_pose: np.ndarray | None = None
         self._rest_seconds = 0.0
         self._failed = False
@@ -169,19 +173,24 @@ class Controller(QObject):
     def _show_photo_keyframe(self) -> None:
         """Make the photo the keyframe again (requests in flight were made from another keyframe: drop them)."""
         self.worker.invalidate()
-        self._set_keyframe(self.scene.keyframe)
+        self._photo_keyframe = self.scene.keyframe
+        self._set_keyframe(self._photo_keyframe)
 
     def _set_keyframe(self, keyframe: Keyframe) -> None:
+        """Show ``keyframe``; the photo stays under a refined one as the anchor layer."""
         self.keyframe = keyframe
+        refined = keyframe is not self._photo_keyframe
+        anchor = self._photo_keyframe if refined and self.config.anchor_photo else None
+        self.viewport.set_anchor(anchor, self.edge_threshold)
         self.viewport.set_keyframe(keyframe, self.edge_threshold)
-        self._baseline_holes = None
-        self._since_probe = float("inf")
+        self._probe_stale = True  # what the view shows has changed
 
     # -- flight commands -----------------------------------------------------------------------------------
     def set_autopilot(self, on: bool) -> None:
         """Hand the camera to the autopilot (steered by the user) or take it back."""
         if on != self.driver.autopilot:
             self.driver.set_autopilot(on)
+            self.viewport.update()
             self.autopilot_changed.emit(on)
 
     def set_recording(self, on: bool) -> None:
@@ -201,6 +210,7 @@ class Controller(QObject):
     def reset_camera(self) -> None:
         """Back to the photo's viewpoint, with the photo as the keyframe."""
         self.driver.reset(camera.identity_pose())
+        self.viewport.update()
         if self.scene is not None:
             self._show_photo_keyframe()
 
@@ -250,35 +260,54 @@ class Controller(QObject):
             return
         width, height = self.viewport.pixel_size()
         self.view_intrinsics = view_intrinsics(self.scene.intrinsics, self.scene.aspect, width, height)
-        probe_size = refine_size(width, height, self.policy.probe_long_side)
-        if self._baseline_holes is None:
-            own = self.viewport.render_offscreen(self.keyframe.pose, self.view_intrinsics, *probe_size)
-            self._baseline_holes = own.hole_fraction
         self._since_probe += dt
         pose = self.driver.pose
-        if probe_due(self._since_probe, self.policy) or self._probe.render.mask.shape[::-1] != probe_size:
-            self._since_probe = 0.0
-            self._probe = _Probe(self.viewport.render_offscreen(pose, self.view_intrinsics, *probe_size), pose,
+        if self._probe_needed(pose, width, height):
+            size = refine_size(width, height, self.policy.long_side)
+            self._probe = _Probe(self.viewport.render_offscreen(pose, self.view_intrinsics, *size), pose,
                                  self.view_intrinsics)
-            self._maybe_refine(self._probe, refine_size(width, height, self.policy.long_side))
-        pose = self.driver.step(self.keys.take_inputs(), dt, self._probe.render.disparity, self._probe.intrinsics)
+            self._probe_stale = False
+            self._since_probe = 0.0
+        if self._probe is not None and not self._probe_stale:
+            self._maybe_refine(self._probe)
+        disparity = self._probe.render.disparity if self._probe is not None else self.keyframe.disparity
+        intrinsics = self._probe.intrinsics if self._probe is not None else self.keyframe.intrinsics
+        pose = self.driver.step(self.keys.take_inputs(), dt, disparity, intrinsics)
         self._rest_seconds = self._rest_seconds + dt if self.driver.at_rest else 0.0
         self.recorder.add(pose, dt)
         self.viewport.set_view(pose, self.view_intrinsics)
-        self.frame_stepped.emit(dt, pose, self._probe.render.hole_fraction)
+        self.viewport.set_animating(not self._settled(pose))
+        self.frame_stepped.emit(dt, pose, self._probe.render.hole_fraction if self._probe is not None else 0.0)
 
-    def _maybe_refine(self, probe: _Probe, size: tuple[int, int]) -> None:
-        """Submit the probed view, rendered at refine ``size``, when the trigger fires and the worker is free."""
+    def _settled(self, pose: np.ndarray) -> bool:
+        """Nothing will change until the user acts: no frames are needed (saves the CPU for everything else)."""
+        refined = not self.policy.enabled or self._failed or same_view(self.keyframe.pose, pose)
+        return (self.driver.at_rest and not self.driver.autopilot and not self.keys.active and self.worker.idle
+                and self._rest_seconds > self.policy.rest_seconds + self.policy.probe_interval and refined)
+
+    def _probe_needed(self, pose: np.ndarray, width: int, height: int) -> bool:
+        """A probe costs a full off-screen render: at most every ``probe_interval``, only when the view or the
+        keyframe changed, and only when the autopilot or the refine trigger needs one."""
+        probe = self._probe
+        if probe is not None and probe.render.mask.shape[::-1] != refine_size(width, height, self.policy.long_side):
+            return True
+        if self._since_probe < self.policy.probe_interval:
+            return False
+        if probe is not None and not self._probe_stale and same_view(probe.pose, pose):
+            return False
+        return self.driver.autopilot or (self.policy.enabled and not self._failed and self.worker.idle)
+
+    def _maybe_refine(self, probe: _Probe) -> None:
+        """Submit the probe render when the trigger fires and the worker is free."""
         if self._failed or not self.worker.idle:
             return
         refined_here = same_view(probe.pose, self.keyframe.pose) or (
             self._last_sent_pose is not None and same_view(probe.pose, self._last_sent_pose))
-        reason = refine_reason(probe.render.hole_fraction - self._baseline_holes,
+        reason = refine_reason(probe.render.hole_fraction,
                                pose_distance(probe.pose, self.keyframe.pose), self._rest_seconds, refined_here,
                                self.policy)
         if reason is not None:
-            render = self.viewport.render_offscreen(probe.pose, probe.intrinsics, *size)
-            self.worker.submit(render, probe.pose, probe.intrinsics)
+            self.worker.submit(probe.render, probe.pose, probe.intrinsics)
             self._last_sent_pose = probe.pose
 
     # -- worker --------------------------------------------------------------------------------------------
@@ -295,8 +324,6 @@ class Controller(QObject):
         self.refine_failed.emit(message)
 
     def _on_busy(self, busy: bool) -> None:
-        if not busy:
-            self._since_probe = float("inf")  # probe on the next frame: the worker can take a request now
         if not self._failed:
             self.refine_state_changed.emit("refining…" if busy else ("idle" if self.policy.enabled else "off"))
 

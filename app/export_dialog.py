@@ -137,7 +137,8 @@ class ExportDialog(QDialog):
         return ExportJob(
             scene=self.scene, out=Path(self.out.text()), size=(min(w, MAX_SIZE[0]), min(h, MAX_SIZE[1])),
             fps=float(self.fps.value()), path=self.recorded if self.use_recorded.isChecked() else None,
-            autopilot_frames=self.frames.value(), seed=self.seed.value(), style_seed=self.values.style_seed,
+            autopilot_frames=self.frames.value(), seed=self.seed.value(), speed=self.values.speed,
+            style_seed=self.values.style_seed,
             blend=self.values.blend, edge_threshold=self.values.depth.edge_threshold,
         )
 

@@ -12,6 +12,7 @@ from app.refine_worker import RefinerLoader
 from app.refiner_settings import apply_blend, apply_style
 from infnat_core.errors import InfnatError
 from infnat_core.export import open_writer
+from infnat_core.flight.autopilot import AutopilotConfig
 from infnat_core.fly import autopilot_flight, path_flight
 from infnat_core.flight.path import FlightPath, resample
 from infnat_core.gl import create_headless_context
@@ -41,6 +42,8 @@ class ExportJob:
     """Frames to fly under the autopilot when ``path`` is None."""
     seed: int = 0
     """Autopilot wander seed."""
+    speed: float = 0.45
+    """Autopilot speed in world units per second."""
     style_seed: int = 0
     """Refiner style seed (0 = the encoder's mean)."""
     blend: float = 0.0
@@ -122,7 +125,7 @@ class ExportRunner(QObject):
                 if job.path is not None:
                     frames = path_flight(session, resample(job.path, total))
                 else:
-                    frames = autopilot_flight(session, total, job.seed)
+                    frames = autopilot_flight(session, total, job.seed, AutopilotConfig(speed=job.speed / job.fps))
                 for i, frame in enumerate(frames):
                     if self._stop.is_set():
                         raise _Cancelled

@@ -15,8 +15,9 @@ import numpy as np
 from infnat_core.flight.autopilot import AutopilotConfig, AutopilotState, autopilot_init, autopilot_pose, autopilot_step
 from infnat_core.flight.controls import ControlsConfig, FlightInputs, FlightState, step
 
-REST_SPEED = 1e-3
-"""Below this speed (world units per second) with no input, the manual camera counts as at rest."""
+REST_SPEED_FRACTION = 0.05
+"""With no input and a speed below this fraction of the top speed, the manual camera counts as at rest (its
+remaining glide is a few thousandths of a unit)."""
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,7 @@ class FlightDriver:
 
     @property
     def at_rest(self) -> bool:
-        """True when the manual camera stood still (no input, negligible velocity) during the last step."""
+        """True when the manual camera came to rest (no input, almost no velocity) in the last step."""
         return self._at_rest
 
     def set_autopilot(self, on: bool) -> None:
@@ -94,7 +95,8 @@ class FlightDriver:
         if self._auto is None:
             self._manual = step(self._manual, inputs, dt, self.config.controls)
             still = inputs.forward == inputs.right == inputs.up == inputs.yaw == inputs.pitch == 0.0
-            self._at_rest = still and float(np.linalg.norm(self._manual.velocity)) < REST_SPEED
+            rest_speed = REST_SPEED_FRACTION * self.config.controls.speed
+            self._at_rest = still and float(np.linalg.norm(self._manual.velocity)) < rest_speed
             return self._manual.pose
         cfg = self.config
         steps = dt * cfg.autopilot_rate

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 
-ENGINE_COMMANDS = {"fly"}
+ENGINE_COMMANDS = {"fly", "train", "eval"}
 
 
 def main(argv: list[str] | None = None) -> int:

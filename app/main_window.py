@@ -27,7 +27,7 @@ from app.help_dialog import ControlsDialog
 from app.input_map import shortcut
 from app.refine_worker import RefinerLoader, RefineWorker, RefineWorkerConfig
 from app.sliders_dock import SliderValues, SlidersDock
-from app.viewport import Viewport
+from app.viewport import Viewport, ViewportConfig
 from infnat_core.cli import DEFAULT_WEIGHTS
 from infnat_core.errors import InfnatError
 from infnat_core.flight.path import save_path
@@ -60,14 +60,14 @@ class MainWindow(QMainWindow):
 
     def __init__(self, settings: QSettings, loader: RefinerLoader | None = None,
                  worker_config: RefineWorkerConfig = RefineWorkerConfig(), config: WindowConfig = WindowConfig(),
-                 parent: QWidget | None = None):
+                 viewport_config: ViewportConfig = ViewportConfig(), parent: QWidget | None = None):
         super().__init__(parent)
         self.settings = settings
         self.config = config
         self.setWindowTitle("infnat")
         self.setAcceptDrops(True)
 
-        self.viewport = Viewport()
+        self.viewport = Viewport(viewport_config)
         self.setCentralWidget(self.viewport)
         self.worker = RefineWorker(loader or default_loader(None, worker_config), worker_config, self)
         self.controller = Controller(self.viewport, self.worker, parent=self)
@@ -268,8 +268,7 @@ class MainWindow(QMainWindow):
         self._fps_frames += 1
 
     def _update_fps(self) -> None:
-        if self._fps_frames:
-            self._fps_label.setText(f"{self._fps_frames / self._fps_sum:.0f} fps")
+        self._fps_label.setText(f"{self._fps_frames / self._fps_sum:.0f} fps" if self._fps_frames else "idle")
         self._fps_sum = 0.0
         self._fps_frames = 0
 

@@ -24,6 +24,8 @@ GL_RGB8 = 0x8051
 """An opaque texture format for the widget's framebuffer: the renderer writes its validity mask into alpha."""
 CLICK_SLOP_PX = 4
 """A press and release closer than this (device-independent pixels) is a click, not a drag."""
+RESUME_DT = 1.0 / 60.0
+"""Step in seconds of the first frame after the viewport was idle (so a key press moves smoothly, not by a jump)."""
 
 
 @dataclass(frozen=True)
@@ -31,8 +33,8 @@ class ViewportConfig:
     """Frame pacing of the viewport."""
 
     max_fps: float = 60.0
-    """Frames per second the viewport asks for (0 = as fast as possible)."""
-    max_dt: float = 0.1
+    """Frames per second the viewport asks for while animating (0 = as fast as possible)."""
+    max_dt: float = 0.25
     """Longest step in seconds handed to the flight, so a stalled frame never teleports the camera."""
 
 
@@ -63,7 +65,8 @@ class Viewport(QOpenGLWidget):
         self._ctx: moderngl.Context | None = None
         self._framebuffer: moderngl.Framebuffer | None = None
         self._keyframe: tuple[Keyframe, float] | None = None
-        self._keyframe_dirty = False
+        self._anchor: tuple[Keyframe, float] | None = None
+        self._dirty: set[str] = set()
         self._pose: np.ndarray | None = None
         self._intrinsics: np.ndarray | None = None
         self._last_frame: float | None = None
@@ -82,13 +85,30 @@ class Viewport(QOpenGLWidget):
     def set_keyframe(self, keyframe: Keyframe, edge_threshold: float) -> None:
         """Show ``keyframe`` from the next frame on (uploaded when the GL context is current)."""
         self._keyframe = (keyframe, edge_threshold)
-        self._keyframe_dirty = True
+        self._dirty.add("keyframe")
         self.update()
+
+    def set_anchor(self, anchor: Keyframe | None, edge_threshold: float) -> None:
+        """Draw ``anchor`` (the photo) as a persistent layer under the keyframe, or no anchor (None).
+
+        Uploaded only when it differs from the anchor shown (the photo's texture is large)."""
+        current = self._anchor
+        unchanged = current is None if anchor is None else (
+            current is not None and current[0] is anchor and current[1] == edge_threshold)
+        if not unchanged:
+            self._anchor = None if anchor is None else (anchor, edge_threshold)
+            self._dirty.add("anchor")
+            self.update()
 
     def set_view(self, pose: np.ndarray, intrinsics: np.ndarray) -> None:
         """Camera ``(3, 4)`` cam_from_world and intrinsics ``(4,)`` of the frame being drawn."""
         self._pose = pose
         self._intrinsics = intrinsics
+
+    def set_animating(self, animating: bool) -> None:
+        """Draw frames continuously (True), or only on demand — input, a new keyframe, a resize — (False)."""
+        if animating != self._timer.isActive():
+            self._timer.start() if animating else self._timer.stop()
 
     def pixel_size(self) -> tuple[int, int]:
         """(width, height) of the drawn image in device pixels."""
@@ -122,7 +142,7 @@ class Viewport(QOpenGLWidget):
         dt = 0.0 if self._last_frame is None else now - self._last_frame
         self._last_frame = now
         if self._keyframe is not None:
-            self.frame_started.emit(min(dt, self.config.max_dt))
+            self.frame_started.emit(min(dt, self.config.max_dt if self._timer.isActive() else RESUME_DT))
         framebuffer = self._detect_framebuffer()
         if self._keyframe is None or self._pose is None:
             framebuffer.use()
@@ -141,10 +161,11 @@ class Viewport(QOpenGLWidget):
         return fb
 
     def _upload_keyframe(self) -> None:
-        if self._keyframe_dirty:
-            keyframe, edge_threshold = self._keyframe
-            self.renderer.set_keyframe(keyframe, edge_threshold)
-            self._keyframe_dirty = False
+        if "anchor" in self._dirty:
+            self.renderer.set_anchor(*(self._anchor or (None, 0.0)))
+        if "keyframe" in self._dirty:
+            self.renderer.set_keyframe(*self._keyframe)
+        self._dirty.clear()
 
     # -- mouse -----------------------------------------------------------------------------------------------
     def mousePressEvent(self, event: QMouseEvent) -> None:

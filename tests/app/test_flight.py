@@ -85,3 +85,21 @@ def test_autopilot_flies_forward_and_keys_steer_it(window, qtbot):
     assert yaw_after[0] > yaw_before[0]  # steered to the right
     window.controller.set_autopilot(False)
     assert not window.controller.driver.autopilot
+
+
+def test_viewport_stops_drawing_when_settled_and_resumes_on_a_key(window, qtbot):
+    frames = []
+    window.viewport.frame_drawn.connect(frames.append)
+
+    def quiet_for_half_a_second():
+        count = len(frames)
+        qtbot.wait(500)
+        return len(frames) == count
+
+    qtbot.waitUntil(quiet_for_half_a_second, timeout=10000)
+    start = window.controller.pose.copy()
+    with qtbot.waitSignal(window.viewport.frame_drawn, timeout=3000):
+        QTest.keyPress(window.viewport, Qt.Key.Key_W)
+    qtbot.wait(300)
+    QTest.keyRelease(window.viewport, Qt.Key.Key_W)
+    assert not np.allclose(window.controller.pose, start)

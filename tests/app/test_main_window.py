@@ -2,6 +2,7 @@ import numpy as np
 from PIL import Image
 from PyQt6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PyQt6.QtGui import QDragEnterEvent, QDropEvent
+from PyQt6.QtTest import QTest
 from PyQt6.QtWidgets import QApplication, QMessageBox
 
 from tests.app.conftest import make_window, viewport_pixels
@@ -80,8 +81,21 @@ def test_sliders_apply_live(window, qtbot):
     after = window.controller.scene
     assert after.config.depth.relief_scale == 2.0
     assert not np.allclose(after.disparity, before.disparity)
-    assert window.controller.keyframe.disparity is after.disparity  # the photo's mesh is rebuilt
+    assert np.array_equal(window.controller.keyframe.disparity, after.disparity)  # the photo's mesh is rebuilt
     window.sliders.fov.set_value(80.0)
     assert window.controller.scene.intrinsics[0] < before.intrinsics[0]  # wider view, shorter focal length
     window.sliders.refine_enabled.setChecked(False)
     assert not window.controller.policy.enabled
+
+
+def test_diagnostics_plot_the_flight(window, qtbot):
+    dock = window.diagnostics
+    dock.show()
+    QTest.keyPress(window.viewport, Qt.Key.Key_W)
+    qtbot.wait(700)
+    QTest.keyRelease(window.viewport, Qt.Key.Key_W)
+    qtbot.waitUntil(lambda: dock._curves["fps"].getData()[0] is not None, timeout=3000)
+    _, fps = dock._curves["fps"].getData()
+    assert len(fps) > 3 and (fps > 0).all()
+    x, z = dock._path_curve.getData()
+    assert z[-1] > z[0] + 0.1  # the minimap shows the camera moving forward (+z)
