@@ -4,8 +4,9 @@ One ``.txt`` per clip: line 1 is the video URL; then one line per frame with 19 
 (texture units), two zeros, and the 12 numbers of a row-major 3×4 world→camera pose ``[R | t]``. The frames are
 image files named by timestamp (``<timestamp>.png`` / ``.jpg``) in a folder. Disparity is not part of the format:
 give either a folder of ``<timestamp>.npy`` disparity maps or a function that estimates one from an image.
-Poses from structure-from-motion have an arbitrary scale: it must match the disparity's (depth = 1 / disparity) for
-the warps to line up (see ``docs/data.md``).
+The camera track is read by the engine's own loader (``infnat_core.flight.path.load_acid_txt``: poses relative to the
+first frame, one set of intrinsics). Poses from structure-from-motion have an arbitrary scale: it must match the
+disparity's (depth = 1 / disparity) for the warps to line up (see ``docs/data.md``).
 """
 
 from __future__ import annotations
@@ -23,9 +24,9 @@ from infnat_core import camera
 from infnat_core.data.gl_process import ProcessRenderers
 from infnat_core.data.sample import make_sample, rgbd, warp
 from infnat_core.errors import InfnatError
+from infnat_core.flight.path import FlightPath, load_acid_txt
 
 FRAME_EXTENSIONS = (".png", ".jpg", ".jpeg")
-NUMBERS_PER_FRAME = 19
 
 DisparityFn = Callable[[np.ndarray], np.ndarray]
 """Estimates disparity ``(h, w)`` in [0.01, 1] from an image ``(H, W, 3)`` uint8."""
@@ -39,10 +40,8 @@ class AcidClip:
     """Line 1 of the file: the source video."""
     timestamps: np.ndarray
     """``(N,)`` int64 microseconds; frame i is ``<frames_dir>/<timestamps[i]>.<ext>``."""
-    intrinsics: np.ndarray
-    """``(N, 4)`` float64 (fx, fy, cx, cy) in texture units."""
-    poses: np.ndarray
-    """``(N, 3, 4)`` float64 cam_from_world."""
+    track: FlightPath
+    """Poses ``(N, 3, 4)`` cam_from_world relative to the first frame, and the clip's intrinsics ``(4,)``."""
     frames_dir: Path | None = None
     """Folder of the frame images (None: camera track only)."""
     disparity_dir: Path | None = None
@@ -79,27 +78,15 @@ class AcidClip:
 
 def read_acid_clip(path: str | Path, frames_dir: str | Path | None = None,
                    disparity_dir: str | Path | None = None) -> AcidClip:
-    """Parse one clip file; ``frames_dir`` / ``disparity_dir`` say where its images / disparity maps are."""
+    """Read one clip file; ``frames_dir`` / ``disparity_dir`` say where its images / disparity maps are."""
     path = Path(path)
-    try:
-        lines = [line.strip() for line in path.read_text(encoding="utf-8").splitlines()]
-    except OSError as exc:
-        raise InfnatError(f"cannot read camera file {path} ({exc})") from exc
-    rows = [line for line in lines[1:] if line]
-    if not lines or not rows:
-        raise InfnatError(f"{path} has no frames; expected a URL line, then one line of {NUMBERS_PER_FRAME} numbers per frame")
-    try:
-        values = np.array([[float(v) for v in row.split()] for row in rows])
-    except ValueError as exc:
-        raise InfnatError(f"{path}: a frame line is not all numbers ({exc})") from exc
-    if values.ndim != 2 or values.shape[1] != NUMBERS_PER_FRAME:
-        raise InfnatError(f"{path}: every frame line needs {NUMBERS_PER_FRAME} numbers "
-                          "(timestamp, fx fy cx cy, 0 0, 12 pose numbers)")
+    track = load_acid_txt(path)  # validates the file and raises InfnatError naming any problem
+    lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    first_timestamp = int(float(lines[1].split()[0]))
     return AcidClip(
-        url=lines[0],
-        timestamps=np.array([int(row.split()[0]) for row in rows], dtype=np.int64),
-        intrinsics=values[:, 1:5],
-        poses=values[:, 7:19].reshape(-1, 3, 4),
+        url=lines[0].strip(),
+        timestamps=first_timestamp + np.round(track.times * 1e6).astype(np.int64),
+        track=track,
         frames_dir=None if frames_dir is None else Path(frames_dir),
         disparity_dir=None if disparity_dir is None else Path(disparity_dir),
     )
@@ -195,7 +182,7 @@ class AcidFlights(Dataset):
         size = (self.config.width, self.config.height)
         rgb = _crop_resize(image, crop, size).astype(np.float32) / 255.0
         disparity = np.clip(_crop_resize(np.asarray(disparity, np.float32), crop, size), camera.MIN_DISPARITY, 1.0)
-        return rgb, disparity, crop_intrinsics(clip.intrinsics[i], crop)
+        return rgb, disparity, crop_intrinsics(clip.track.intrinsics, crop)
 
     def __getitem__(self, index: int) -> dict[str, torch.Tensor]:
         if not 0 <= index < len(self):
@@ -205,8 +192,9 @@ class AcidFlights(Dataset):
         gap = int(rng.integers(1, min(self.config.max_gap, len(clip) - 1) + 1))
         step = int(rng.integers(0, len(clip) - gap))
         rgb, disparity, k = self.view(clip, step)
-        target_rgb, target_disparity, target_k = self.view(clip, step + gap)
+        target_rgb, target_disparity, _ = self.view(clip, step + gap)
         first_rgb, first_disparity, _ = self.view(clip, 0)
-        rendered = warp(self.renderers.mesh, rgb, disparity, clip.poses[step], clip.poses[step + gap], k,
-                        self.config.edge_threshold, target_k)
+        poses = clip.track.poses
+        rendered = warp(self.renderers.mesh, rgb, disparity, poses[step], poses[step + gap], k,
+                        self.config.edge_threshold)
         return make_sample(rendered, rgbd(target_rgb, target_disparity), rgbd(first_rgb, first_disparity))

@@ -35,14 +35,12 @@ def make_sample(rendered: RenderOutput, target: torch.Tensor, first: torch.Tenso
 
 
 def warp(renderer: MeshRenderer, rgb: np.ndarray, disparity: np.ndarray, source_pose: np.ndarray,
-         target_pose: np.ndarray, intrinsics: np.ndarray, edge_threshold: float = 0.3,
-         target_intrinsics: np.ndarray | None = None) -> RenderOutput:
+         target_pose: np.ndarray, intrinsics: np.ndarray, edge_threshold: float = 0.3) -> RenderOutput:
     """Render a view (rgb ``(H, W, 3)``, disparity ``(H, W)`` seen from ``source_pose``) at ``target_pose``.
 
-    The same mesh warp the engine applies between refinements, at the same size; ``target_intrinsics`` default to
-    the source's ``intrinsics (4,)``.
+    The same mesh warp the engine applies between refinements: same size and intrinsics ``(4,)`` in and out.
     """
     h, w = disparity.shape
     keyframe = Keyframe(rgb, np.clip(disparity, camera.MIN_DISPARITY, 1.0).astype(np.float32), source_pose, intrinsics)
     renderer.set_keyframe(keyframe, edge_threshold)
-    return renderer.render(target_pose, intrinsics if target_intrinsics is None else target_intrinsics, w, h)
+    return renderer.render(target_pose, intrinsics, w, h)
