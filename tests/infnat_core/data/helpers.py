@@ -3,6 +3,7 @@
 import numpy as np
 
 from infnat_core.data.noise import FbmConfig
+from infnat_core.data.photos import Photo
 from infnat_core.data.synthetic import SyntheticConfig
 from infnat_core.data.terrain import NO_WATER, Terrain
 from infnat_core.data.terrain_mesh import TerrainMeshConfig
@@ -29,3 +30,13 @@ def small_synthetic_config(**overrides) -> SyntheticConfig:
     )
     base.update(overrides)
     return SyntheticConfig(**base)
+
+
+def stripes_photo() -> Photo:
+    """Vertical colour stripes; a near block (disparity 0.9) stands in front of a far wall (disparity 0.05)."""
+    h, w = 200, 320
+    xx = np.arange(w)[None, :].repeat(h, 0)
+    rgb = np.stack([(xx * 7) % 256, (xx * 3) % 256, np.full_like(xx, 128)], -1).astype(np.uint8)
+    disparity = np.full((h, w), 0.05, np.float32)
+    disparity[60:160, 100:220] = 0.9
+    return Photo(rgb=rgb, disparity=disparity, name="stripes")

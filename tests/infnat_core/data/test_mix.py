@@ -8,7 +8,7 @@ from torch.utils.data import DataLoader
 from infnat_core.data import MixedDataset, PhotoRoundTrip, PhotoRoundTripConfig
 from infnat_core.errors import InfnatError
 
-from tests.infnat_core.data.test_photos import stripes_photo
+from tests.infnat_core.data.helpers import stripes_photo
 
 
 class Constant(torch.utils.data.Dataset):

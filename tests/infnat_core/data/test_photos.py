@@ -4,20 +4,11 @@ import torch
 from PIL import Image
 
 from infnat_core.data import SAMPLE_KEYS, PhotoRoundTrip, PhotoRoundTripConfig, load_photo
-from infnat_core.data.photos import Photo
 from infnat_core.errors import InfnatError
 
+from tests.infnat_core.data.helpers import stripes_photo
+
 CFG = PhotoRoundTripConfig(height=64, width=96, samples=12)
-
-
-def stripes_photo() -> Photo:
-    """Vertical colour stripes; a near block (disparity 0.9) stands in front of a far wall (disparity 0.05)."""
-    h, w = 200, 320
-    xx = np.arange(w)[None, :].repeat(h, 0)
-    rgb = np.stack([(xx * 7) % 256, (xx * 3) % 256, np.full_like(xx, 128)], -1).astype(np.uint8)
-    disparity = np.full((h, w), 0.05, np.float32)
-    disparity[60:160, 100:220] = 0.9
-    return Photo(rgb=rgb, disparity=disparity, name="stripes")
 
 
 @pytest.fixture(scope="module")
