@@ -91,6 +91,7 @@ _COMMAND_DESCRIPTIONS = {
     "export": "export a flight video",
     "save_path": "save the recorded flight path",
     "controls_help": "show these controls",
+    "quit": "quit",
 }
 
 

@@ -1,3 +1,5 @@
+from pathlib import Path
+
 from PyQt6.QtCore import Qt
 
 from app.input_map import COMMAND_SHORTCUTS, HELD_KEYS, HeldKeys, InputConfig, controls_table, key_name
@@ -40,3 +42,9 @@ def test_controls_table_lists_every_binding_and_shortcuts_do_not_clash_with_flig
     for command in ("autopilot", "record", "reset_camera"):
         assert COMMAND_SHORTCUTS[command] in rows
     assert not set(COMMAND_SHORTCUTS.values()) & {key_name(key) for key in HELD_KEYS}
+
+
+def test_docs_list_the_current_controls():
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "app.md").read_text(encoding="utf-8")
+    for keys, action in controls_table():
+        assert f"| {keys} | {action} |" in doc
