@@ -49,10 +49,10 @@ class WindowConfig:
     """Window size on first start."""
 
 
-def default_loader(weights: str | Path | None, config: RefineWorkerConfig) -> RefinerLoader:
+def default_loader(weights: str | Path | None) -> RefinerLoader:
     """Loads the refiner from ``weights`` (the bundled file when None and present) on CUDA if available, else CPU."""
     path = weights if weights is not None else (DEFAULT_WEIGHTS if DEFAULT_WEIGHTS.exists() else None)
-    return lambda: load_refiner(path, device="auto", threads=config.torch_threads)
+    return lambda: load_refiner(path, device="auto")
 
 
 class MainWindow(QMainWindow):
@@ -69,7 +69,7 @@ class MainWindow(QMainWindow):
 
         self.viewport = Viewport(viewport_config)
         self.setCentralWidget(self.viewport)
-        self.worker = RefineWorker(loader or default_loader(None, worker_config), worker_config, self)
+        self.worker = RefineWorker(loader or default_loader(None), worker_config, self)
         self.controller = Controller(self.viewport, self.worker, parent=self)
         QApplication.instance().installEventFilter(self.controller)
 
@@ -111,7 +111,7 @@ class MainWindow(QMainWindow):
         self._action(file, "Open &depth map…", self.open_depth_dialog, "open_depth")
         self._recent_menu = file.addMenu("&Recent files")
         file.addSeparator()
-        self._export_action = self._action(file, "&Export flight…", self.export_dialog, "export")
+        self._action(file, "&Export flight…", self.export_dialog, "export")
         self._save_path_action = self._action(file, "&Save recorded flight path…", self.save_path_dialog, "save_path")
         self._save_path_action.setEnabled(False)
         file.addSeparator()
@@ -120,8 +120,7 @@ class MainWindow(QMainWindow):
         view = bar.addMenu("&View")
         view.addAction(self.sliders.toggleViewAction())
         view.addAction(self.diagnostics.toggleViewAction())
-        self._full_screen_action = self._action(view, "&Full screen", self._set_full_screen, "full_screen",
-                                                checkable=True)
+        self._action(view, "&Full screen", self._set_full_screen, "full_screen", checkable=True)
 
         flight = bar.addMenu("F&light")
         self._autopilot_action = self._action(flight, "&Autopilot", self.controller.set_autopilot, "autopilot",
@@ -154,33 +153,34 @@ class MainWindow(QMainWindow):
     # -- files ---------------------------------------------------------------------------------------------
     def open_image(self, image: str | Path | None, depth: str | Path | None = None) -> bool:
         """Open a photo (None = the bundled one), optionally with a depth map; errors → dialog, old image kept."""
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-            try:
-                self.controller.open_image(image, depth, self.sliders.values())
-            finally:
-                QApplication.restoreOverrideCursor()
-        except InfnatError as exc:
-            self.show_error("Cannot open image", str(exc))
-            return False
-        except Exception as exc:  # a file the engine did not anticipate: still a dialog, never a crash
-            self.show_error("Cannot open image", f"{Path(str(image)).name}: {type(exc).__name__}: {exc}")
-            return False
-        if image is not None:
+            opened = self._attempt("Cannot open image", image,
+                                   lambda: self.controller.open_image(image, depth, self.sliders.values()))
+        finally:
+            QApplication.restoreOverrideCursor()
+        if opened and image is not None:
             self._remember(Path(image))
-        return True
+        return opened
 
     def open_depth(self, depth: str | Path) -> bool:
         """Use a depth map for the current photo; errors → dialog, old depth kept."""
+        opened = self._attempt("Cannot use depth map", depth,
+                               lambda: self.controller.open_depth(depth, self.sliders.values()))
+        if opened:
+            self.statusBar().showMessage(f"Depth from {Path(depth).name}", 5000)
+        return opened
+
+    def _attempt(self, title: str, file: str | Path | None, load) -> bool:
+        """Run ``load``; any failure becomes an error dialog (never a crash). True on success."""
         try:
-            self.controller.open_depth(depth, self.sliders.values())
+            load()
         except InfnatError as exc:
-            self.show_error("Cannot use depth map", str(exc))
+            self.show_error(title, str(exc))
             return False
-        except Exception as exc:
-            self.show_error("Cannot use depth map", f"{Path(str(depth)).name}: {type(exc).__name__}: {exc}")
+        except Exception as exc:  # a file the engine did not anticipate
+            self.show_error(title, f"{Path(str(file)).name}: {type(exc).__name__}: {exc}")
             return False
-        self.statusBar().showMessage(f"Depth from {Path(depth).name}", 5000)
         return True
 
     def open_image_dialog(self) -> None:
@@ -348,8 +348,7 @@ def run_app(argv: list[str]) -> int:
     app.setOrganizationName("infnat")
     app.setApplicationName("infnat")
     sys.excepthook = _report_unhandled
-    worker_config = RefineWorkerConfig()
-    window = MainWindow(QSettings(), default_loader(args.refiner, worker_config), worker_config)
+    window = MainWindow(QSettings(), default_loader(args.refiner))
     window.show()
     if not window.open_image(args.image, args.depth) and args.image is not None:
         window.open_image(None)

@@ -141,8 +141,8 @@ def main() -> int:
         for anchor in args.anchor:
             worker_config = RefineWorkerConfig(torch_threads=threads)
 
-            def loader(threads=threads):
-                return load_refiner(weights, device="cpu", threads=threads)
+            def loader():
+                return load_refiner(weights, device="cpu")
 
             window = MainWindow(QSettings(str(folder / f"s{threads}{anchor}.ini"), QSettings.Format.IniFormat),
                                 loader, worker_config, viewport_config=ViewportConfig(max_fps=args.max_fps))

@@ -1,8 +1,10 @@
 """Flying the window: keys move the camera, the refiner's results become keyframes, failures are survivable."""
 
 import numpy as np
-from PyQt6.QtCore import Qt
+from PyQt6.QtCore import QPoint, QPointF, Qt
+from PyQt6.QtGui import QMouseEvent, QWheelEvent
 from PyQt6.QtTest import QTest
+from PyQt6.QtWidgets import QApplication
 
 from infnat_core.camera import camera_axes, camera_position
 from infnat_core.refiner.inference import FillRefiner
@@ -103,3 +105,28 @@ def test_viewport_stops_drawing_when_settled_and_resumes_on_a_key(window, qtbot)
     qtbot.wait(300)
     QTest.keyRelease(window.viewport, Qt.Key.Key_W)
     assert not np.allclose(window.controller.pose, start)
+
+
+def send_mouse(widget, kind, pos, buttons):
+    button = Qt.MouseButton.LeftButton if kind != QMouseEvent.Type.MouseMove else Qt.MouseButton.NoButton
+    event = QMouseEvent(kind, QPointF(*pos), widget.mapToGlobal(QPointF(*pos)), button, buttons,
+                        Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(widget, event)
+
+
+def test_dragging_right_turns_right_and_the_wheel_speeds_up(window, qtbot):
+    viewport = window.viewport
+    before = camera_axes(window.controller.pose)[2]
+    left = Qt.MouseButton.LeftButton
+    send_mouse(viewport, QMouseEvent.Type.MouseButtonPress, (100, 100), left)
+    for x in range(110, 260, 30):
+        send_mouse(viewport, QMouseEvent.Type.MouseMove, (x, 100), left)
+    send_mouse(viewport, QMouseEvent.Type.MouseButtonRelease, (250, 100), Qt.MouseButton.NoButton)
+    qtbot.waitUntil(lambda: camera_axes(window.controller.pose)[2][0] > before[0] + 0.1, timeout=3000)
+
+    speed = window.sliders.values().speed
+    wheel = QWheelEvent(QPointF(100, 100), viewport.mapToGlobal(QPointF(100, 100)), QPoint(0, 0), QPoint(0, 240),
+                        Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False)
+    QApplication.sendEvent(viewport, wheel)
+    assert window.sliders.values().speed > speed * 1.2
+    assert window.controller.driver.config.controls.speed == window.sliders.values().speed
