@@ -18,7 +18,7 @@ from PIL import Image
 
 from infnat_core import camera
 from infnat_core.fly import autopilot_flight
-from infnat_core.gl import create_headless_context
+from infnat_core.gl import process_context
 from infnat_core.refiner.inference import load_refiner
 from infnat_core.render import MeshRenderer
 from infnat_core.scene import DEFAULT_IMAGE, SceneConfig, load_scene
@@ -74,7 +74,7 @@ def main() -> None:
     parser.add_argument("--frames", type=int, default=100)
     parser.add_argument("--long", type=int, default=2000, help="frames of the memory run")
     args = parser.parse_args()
-    renderer = MeshRenderer(create_headless_context())
+    renderer = MeshRenderer(process_context())
     scene = load_scene(None, config=SceneConfig())
     fill, _ = load_refiner(None)
     print(f"machine: {platform.processor() or platform.machine()}, GL: {renderer.ctx.info['GL_RENDERER']}")

@@ -1,11 +1,9 @@
 import pytest
 
-from infnat_core.gl import create_headless_context
+from infnat_core.gl import process_context
 
 
 @pytest.fixture(scope="session")
 def gl_ctx():
-    """One headless EGL context for the whole test session."""
-    ctx = create_headless_context()
-    yield ctx
-    ctx.release()
+    """The process's shared headless context (the one in-process CLI runs use too)."""
+    return process_context()
