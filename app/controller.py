@@ -47,9 +47,6 @@ class ControllerConfig:
     """Mouse-look sensitivity."""
     wheel_speed_factor: float = 1.15
     """Speed factor per mouse-wheel notch."""
-    anchor_photo: bool = True
-    """Once refined keyframes exist, keep drawing the photo under them (sharp wherever the photo saw; see
-    ``SessionConfig.anchor_photo``). Costs a second mesh per frame."""
 
 
 @dataclass
@@ -97,6 +94,7 @@ class Controller(QObject):
         self.scene: Scene | None = None
         self.keyframe: Keyframe | None = None
         self._photo_keyframe: Keyframe | None = None
+        self._photo_layer = True
         self.edge_threshold = SceneConfig().depth.edge_threshold
         self.view_intrinsics = np.array([1.0, 1.0, 0.5, 0.5])
         self._probe: _Probe | None = None
@@ -151,6 +149,9 @@ class Controller(QObject):
         self.worker.set_options(values.style_seed, values.blend)
         if self.scene is None:
             return
+        if values.photo_layer != self._photo_layer:
+            self._photo_layer = values.photo_layer
+            self._set_keyframe(self.keyframe)
         cfg = self.scene.config
         relief_changed = dataclasses.replace(values.depth, edge_threshold=cfg.depth.edge_threshold) != cfg.depth
         fov_changed = values.fov_deg != cfg.fov_deg
@@ -177,10 +178,10 @@ class Controller(QObject):
         self._set_keyframe(self._photo_keyframe)
 
     def _set_keyframe(self, keyframe: Keyframe) -> None:
-        """Show ``keyframe``; the photo stays under a refined one as the anchor layer."""
+        """Show ``keyframe``; with the photo layer on, the photo stays under a refined one (the renderer's anchor)."""
         self.keyframe = keyframe
         refined = keyframe is not self._photo_keyframe
-        anchor = self._photo_keyframe if refined and self.config.anchor_photo else None
+        anchor = self._photo_keyframe if refined and self._photo_layer else None
         self.viewport.set_anchor(anchor, self.edge_threshold)
         self.viewport.set_keyframe(keyframe, self.edge_threshold)
         self._probe_stale = True  # what the view shows has changed

@@ -148,6 +148,7 @@ class MainWindow(QMainWindow):
         c.speed_scale_requested.connect(self.sliders.scale_speed)
         self.sliders.changed.connect(c.apply_values)
         self.viewport.gl_failed.connect(lambda message: self.show_error("OpenGL unavailable", message))
+        self.viewport.gl_ready.connect(self._on_gl_ready)
         self.viewport.frame_drawn.connect(self._count_frame)
 
     # -- files ---------------------------------------------------------------------------------------------
@@ -293,6 +294,13 @@ class MainWindow(QMainWindow):
         self._save_path_action.setEnabled(True)
         self.statusBar().showMessage(
             f"Recorded {len(path)} frames ({path.times[-1]:.1f} s): File ▸ Export flight… to render it", 8000)
+
+    def _on_gl_ready(self) -> None:
+        saved = self.settings.value("sliders")
+        if self.viewport.software_gl and not (isinstance(saved, dict) and "photo_layer" in saved):
+            self.sliders.photo_layer.setChecked(False)  # first start without a GPU: smooth flight first
+            self.statusBar().showMessage("OpenGL runs on the CPU here: the photo layer is off for speed "
+                                         "(Settings ▸ Refinement)", 10000)
 
     def _set_full_screen(self, on: bool) -> None:
         self.showFullScreen() if on else self.showNormal()

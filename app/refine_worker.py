@@ -69,7 +69,7 @@ class _RefineJob(QObject):
     """Runs in the worker thread and owns the refiner."""
 
     finished = pyqtSignal(object)  # RefineResult
-    errored = pyqtSignal(int, str)  # request id (0 while loading), message
+    errored = pyqtSignal(str)  # one-line message
     loaded = pyqtSignal(str, str, bool)  # refiner name, note, whether it is the network
     busy = pyqtSignal(bool)
 
@@ -104,7 +104,7 @@ class _RefineJob(QObject):
         try:
             refiner, note = self._loader()
         except Exception as exc:  # reported, the thread lives on; restart() tries again
-            self.errored.emit(0, f"could not load the refiner: {_describe(exc)}")
+            self.errored.emit(f"could not load the refiner: {_describe(exc)}")
             return
         self._refiner = refiner
         self.loaded.emit(refiner.name, note or "", is_network(refiner))
@@ -112,7 +112,7 @@ class _RefineJob(QObject):
     @pyqtSlot(int, object, object)
     def set_style(self, generation: int, rgb: np.ndarray, disparity: np.ndarray) -> None:
         self._style = (generation, rgb, disparity)
-        self._styled_generation = -1  # applied lazily, before the next refine, so errors carry a request id
+        self._styled_generation = -1  # applied lazily, before the next refine, so its errors are reported there
 
     @pyqtSlot(int, float)
     def set_options(self, seed: int, blend: float) -> None:
@@ -140,7 +140,7 @@ class _RefineJob(QObject):
             rgb, disparity = self._refiner.refine(out.rgb, out.disparity, out.mask)
             self.finished.emit(RefineResult(request, rgb, disparity, time.perf_counter() - start))
         except Exception as exc:  # reported; the next request is served as usual
-            self.errored.emit(request.request_id, _describe(exc))
+            self.errored.emit(_describe(exc))
         finally:
             with self._lock:
                 self._working = False
@@ -186,7 +186,7 @@ class RefineWorker(QObject):
         self._options_requested.connect(self._job.set_options)
         self._wake.connect(self._job.process)
         self._job.finished.connect(self._deliver)
-        self._job.errored.connect(lambda _id, message: self.errored.emit(message))
+        self._job.errored.connect(self.errored)
         self._job.loaded.connect(self.loaded)
         self._job.busy.connect(self.busy_changed)
         self._thread.start()

@@ -42,6 +42,8 @@ class SliderValues:
     """Style of the refiner (0 = the photo's own; others vary the look). Network refiner only."""
     blend: float = 0.0
     """How much the network may repaint valid rendered pixels (0 = holes only). Network refiner only."""
+    photo_layer: bool = True
+    """Keep drawing the photo under refined keyframes (sharp wherever it saw; a second mesh to draw per frame)."""
     speed: float = ControlsConfig.speed
     """Flight speed in world units per second."""
     fov_deg: float = SceneConfig.fov_deg
@@ -158,6 +160,11 @@ class SlidersDock(QDockWidget):
         self.blend = self._row(refine, "Blend", 0.0, 1.0, 2,
                                "How much the network may repaint what the photo shows (0 = only the holes); "
                                "needs refiner weights")
+        self.photo_layer = QCheckBox("Photo layer under refined views")
+        self.photo_layer.setToolTip("Draw the photo under refined keyframes: sharp wherever the photo saw. "
+                                    "Twice the rendering work (slow without a GPU)")
+        self.photo_layer.toggled.connect(self._emit)
+        refine.addRow(self.photo_layer)
 
         flight = QFormLayout()
         self.speed = self._row(flight, "Speed", 0.05, 5.0, 2, "World units per second (mouse wheel changes it)")
@@ -189,6 +196,7 @@ class SlidersDock(QDockWidget):
             trigger_threshold=self.trigger.value(),
             style_seed=self.style_seed.value(),
             blend=self.blend.value(),
+            photo_layer=self.photo_layer.isChecked(),
             speed=self.speed.value(),
             fov_deg=self.fov.value(),
         )
@@ -204,6 +212,7 @@ class SlidersDock(QDockWidget):
         self.trigger.set_value(values.trigger_threshold)
         self.style_seed.setValue(values.style_seed)
         self.blend.set_value(values.blend)
+        self.photo_layer.setChecked(values.photo_layer)
         self.speed.set_value(values.speed)
         self.fov.set_value(values.fov_deg)
         self._updating = False

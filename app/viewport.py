@@ -24,6 +24,8 @@ GL_RGB8 = 0x8051
 """An opaque texture format for the widget's framebuffer: the renderer writes its validity mask into alpha."""
 CLICK_SLOP_PX = 4
 """A press and release closer than this (device-independent pixels) is a click, not a drag."""
+SOFTWARE_RENDERERS = ("llvmpipe", "softpipe", "swrast")
+"""Substrings of GL_RENDERER that mean OpenGL runs on the CPU."""
 RESUME_DT = 1.0 / 60.0
 """Step in seconds of the first frame after the viewport was idle (so a key press moves smoothly, not by a jump)."""
 
@@ -121,9 +123,10 @@ class Viewport(QOpenGLWidget):
         return self.renderer.render(pose, intrinsics, width, height)
 
     @property
-    def has_keyframe(self) -> bool:
-        """Whether there is anything to draw."""
-        return self._keyframe is not None
+    def software_gl(self) -> bool:
+        """Whether OpenGL runs on the CPU (Mesa's llvmpipe and friends): every mesh drawn costs frame rate."""
+        renderer = self._ctx.info["GL_RENDERER"].lower() if self._ctx is not None else ""
+        return any(name in renderer for name in SOFTWARE_RENDERERS)
 
     # -- GL --------------------------------------------------------------------------------------------------
     def initializeGL(self) -> None:

@@ -146,13 +146,14 @@ def main() -> int:
 
             window = MainWindow(QSettings(str(folder / f"s{threads}{anchor}.ini"), QSettings.Format.IniFormat),
                                 loader, worker_config, viewport_config=ViewportConfig(max_fps=args.max_fps))
-            window.controller.config = dataclasses.replace(window.controller.config, anchor_photo=anchor == "on")
             window.sliders.hide()
             window.diagnostics.hide()
             window.show()
             window.viewport.setFixedSize(*VIEW_SIZE)
             window.open_image(None)
-            wait(app, 2.0)
+            wait(app, 1.0)
+            window.sliders.photo_layer.setChecked(anchor == "on")
+            wait(app, 1.0)
             assert window.viewport.pixel_size() == VIEW_SIZE, window.viewport.pixel_size()
             renderer = window.viewport.renderer.ctx.info["GL_RENDERER"]
             idle, busy = [], []
