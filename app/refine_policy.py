@@ -21,10 +21,10 @@ class RefinePolicyConfig:
     """Refine when the camera is this far (world units) from the keyframe camera."""
     rest_seconds: float = 0.3
     """Refine a view that differs from the keyframe once the camera has rested this long."""
-    probe_interval: float = 0.2
+    probe_interval: float = 0.25
     """Least seconds between off-screen probe renders of the moving view (hole fraction, the autopilot's
     disparity); a probe that fires the trigger is itself the refine request."""
-    long_side: int = 768
+    long_side: int = 640
     """Longest side in pixels of probe and refine renders (the viewport's aspect ratio, never larger than the
     viewport): the new keyframe's colour resolution."""
 

@@ -1,5 +1,4 @@
 import numpy as np
-import pytest
 from PIL import Image
 from PyQt6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PyQt6.QtGui import QDragEnterEvent, QDropEvent
@@ -66,12 +65,16 @@ def test_bad_dropped_file_shows_error_and_keeps_image(window, tmp_path, monkeypa
 
 def test_settings_persist_sliders_and_geometry(qtbot, tmp_path):
     first = make_window(qtbot, tmp_path)
+    if first.viewport.software_gl:
+        assert not first.sliders.values().photo_layer  # first start without a GPU: smooth flight first
     first.sliders.relief.set_value(1.7)
+    first.sliders.photo_layer.setChecked(True)
     first.resize(700, 520)
     first.close()
     second = make_window(qtbot, tmp_path, size=None)
     assert (second.width(), second.height()) == (700, 520)
-    assert abs(second.sliders.values().depth.relief_scale - 1.7) < 1e-6
+    values = second.sliders.values()
+    assert abs(values.depth.relief_scale - 1.7) < 1e-6 and values.photo_layer  # the user's choice wins
     assert abs(second.controller.scene.config.depth.relief_scale - 1.7) < 1e-6
     second.close()
 
@@ -100,16 +103,3 @@ def test_diagnostics_plot_the_flight(window, qtbot):
     assert len(fps) > 3 and (fps > 0).all()
     x, z = dock._path_curve.getData()
     assert z[-1] > z[0] + 0.1  # the minimap shows the camera moving forward (+z)
-
-
-def test_photo_layer_starts_off_without_a_gpu_and_the_choice_is_kept(qtbot, tmp_path):
-    first = make_window(qtbot, tmp_path)
-    if not first.viewport.software_gl:
-        first.close()
-        pytest.skip("hardware OpenGL: the photo layer stays on")
-    assert not first.sliders.values().photo_layer
-    first.sliders.photo_layer.setChecked(True)
-    first.close()
-    second = make_window(qtbot, tmp_path)
-    assert second.sliders.values().photo_layer
-    second.close()
