@@ -18,15 +18,15 @@ from infnat_core.session import FlightSession, Frame
 class WanderConfig:
     """Seeded, smooth steering added to the autopilot so different seeds fly different routes."""
 
-    amplitude: float = 0.015
-    """Peak steer added per step (click-offset units). The autopilot's offset decays ×0.9 per step, so a steady
-    steer s holds the look target about 10·s off centre."""
+    amplitude: float = 0.1
+    """Peak offset of the look target from the view centre (texture units) that the wandering holds."""
     period_frames: float = 240.0
     """Typical period of a swing, in frames."""
 
 
-def wander(seed: int, config: WanderConfig = WanderConfig()) -> Callable[[int], tuple[float, float]]:
-    """Steer offset ``(x, y)`` as a smooth function of the frame index, fixed by ``seed``."""
+def wander(seed: int, steer_decay: float, config: WanderConfig = WanderConfig()) -> Callable[[int], tuple[float, float]]:
+    """Steer input ``(x, y)`` per frame index, fixed by ``seed``. The autopilot keeps a steer offset that decays by
+    ``steer_decay`` per step, so an input of ``a·(1 − decay)`` holds the offset near ``a``."""
     rng = np.random.default_rng(seed)
     phases = rng.uniform(0, 2 * math.pi, 4)
     rates = 2 * math.pi / config.period_frames * rng.uniform(0.6, 1.4, 4)
@@ -34,16 +34,19 @@ def wander(seed: int, config: WanderConfig = WanderConfig()) -> Callable[[int], 
     def steer(i: int) -> tuple[float, float]:
         x = 0.5 * (math.sin(rates[0] * i + phases[0]) + math.sin(rates[1] * i + phases[1]))
         y = 0.25 * (math.sin(rates[2] * i + phases[2]) + math.sin(rates[3] * i + phases[3]))
-        return config.amplitude * x, config.amplitude * y
+        gain = config.amplitude * (1.0 - steer_decay)
+        return gain * x, gain * y
 
     return steer
 
 
 def autopilot_flight(session: FlightSession, n_frames: int, seed: int = 0,
                      config: AutopilotConfig = AutopilotConfig()) -> Iterator[Frame]:
-    """Fly ``n_frames`` under the autopilot, which steers from each finished frame's disparity."""
+    """Fly ``n_frames`` under the autopilot, which steers from each finished frame's disparity.
+
+    Use ``config_for_speed`` for a config whose smoothing matches its speed."""
     state = autopilot_init(camera.identity_pose())
-    steer = wander(seed)
+    steer = wander(seed, config.steer_decay)
     for i in range(n_frames):
         frame = session.step(autopilot_pose(state))
         yield frame

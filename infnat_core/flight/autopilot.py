@@ -31,7 +31,7 @@ The crash guard (on by default) overrides the steer and the smoothing when the f
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -83,6 +83,23 @@ class AutopilotConfig:
     """Least offset (texture units) of the look target from the view centre while the sky guard fires."""
     guard_lerp: float = 0.3
     """Fraction by which a guarded direction approaches its target each step."""
+
+
+REFERENCE_STEP = 0.2
+"""Infinite Nature's distance per autopilot step; its lerp and decay constants are per such step."""
+
+
+def config_for_speed(speed: float, base: AutopilotConfig = AutopilotConfig()) -> AutopilotConfig:
+    """``base`` re-timed for ``speed`` world units per step: the smoothing constants (look/move lerp, guard lerp,
+    steer decay) are scaled so the flown path has the same shape per distance as at the reference 0.2 per step,
+    only sampled more (or less) finely."""
+    ratio = speed / REFERENCE_STEP
+
+    def per_step(fraction: float) -> float:
+        return 1.0 - (1.0 - fraction) ** ratio
+
+    return replace(base, speed=speed, lerp=per_step(base.lerp), guard_lerp=per_step(base.guard_lerp),
+                   steer_decay=base.steer_decay ** ratio)
 
 
 def _unit(value: object, name: str) -> np.ndarray:

@@ -11,6 +11,7 @@ from infnat_core.flight.autopilot import (
     autopilot_pose,
     autopilot_step,
     autopilot_targets,
+    config_for_speed,
 )
 from tests.infnat_core.flight.scene import scene_disparity
 
@@ -187,3 +188,19 @@ class TestCrashGuard:
             state = autopilot_step(state, d, K, CFG, speed=0.0)
         assert state.look_dir[1] == pytest.approx(math.sin(CFG.max_pitch))
         np.testing.assert_allclose(camera_position(autopilot_pose(state)), [0.0, 0.0, 0.0], atol=1e-12)
+
+
+class TestConfigForSpeed:
+    def test_finer_steps_fly_the_same_path(self):
+        # 40 reference steps of 0.2 and 200 steps of 0.04 cover the same distance and should end in nearly the same
+        # place: re-timing keeps the path's shape per distance, not per step.
+        coarse, _ = fly(start(0.5, pitch=-0.3), 40, cfg=config_for_speed(0.2), wall_x=3.0)
+        fine, _ = fly(start(0.5, pitch=-0.3), 200, cfg=config_for_speed(0.04), wall_x=3.0)
+        naive, _ = fly(start(0.5, pitch=-0.3), 200, cfg=AutopilotConfig(speed=0.04), wall_x=3.0)
+        assert np.linalg.norm(fine.position - coarse.position) < 0.25
+        assert np.linalg.norm(naive.position - coarse.position) > 2 * np.linalg.norm(fine.position - coarse.position)
+
+    def test_reference_speed_is_unchanged(self):
+        cfg, ref = config_for_speed(0.2), AutopilotConfig()
+        for name in ("speed", "lerp", "guard_lerp", "steer_decay"):
+            assert getattr(cfg, name) == pytest.approx(getattr(ref, name))
