@@ -1,4 +1,7 @@
-"""Command line: ``infnat fly …`` renders a flight headless. (``infnat [IMAGE]`` opens the app; see ``app.launcher``.)"""
+"""Command line: ``infnat fly|train|eval …`` (headless flights, refiner training and evaluation).
+
+``infnat [IMAGE]`` opens the app; see ``app.launcher``.
+"""
 
 from __future__ import annotations
 
@@ -85,7 +88,26 @@ def build_parser() -> argparse.ArgumentParser:
     refine.add_argument("--device", default="auto", help="auto, cpu or cuda (default auto)")
     fly.add_argument("--quiet", action="store_true", help="no progress bar")
     fly.add_argument("--debug", action="store_true", help="show full tracebacks")
+    _add_train_parser(sub)
+    _add_eval_parser(sub)
     return parser
+
+
+def _add_train_parser(sub: argparse._SubParsersAction) -> None:
+    from infnat_core.training.config import PRESETS
+
+    train = sub.add_parser("train", help="train the refiner network",
+                           description="Train the SPADE refiner on synthetic flights (and photo round trips).")
+    train.add_argument("--preset", default="cpu", choices=sorted(PRESETS), help="training config (default cpu)")
+    train.add_argument("--steps", type=_positive_int, required=True, help="total optimiser steps of the run")
+    train.add_argument("--out", required=True, help="run folder: checkpoint/, losses.png, refiner.safetensors")
+    train.add_argument("--resume", action="store_true", help="continue from the run folder's checkpoint")
+    train.add_argument("--photos", nargs="*", default=[],
+                       help="training photos: image files or folders (default: synthetic flights only)")
+    train.add_argument("--device", default="auto", help="auto, cpu or cuda (default auto)")
+    train.add_argument("--threads", type=_positive_int,
+                       help="CPU threads for torch (default: all cores; 1 is faster on a busy machine)")
+    train.add_argument("--debug", action="store_true", help="show full tracebacks")
 
 
 @dataclass
@@ -120,10 +142,10 @@ class Progress:
 
 def run_fly(args: argparse.Namespace) -> None:
     from infnat_core.export import open_writer
-    from infnat_core.flight.autopilot import AutopilotConfig
+    from infnat_core.flight.autopilot import config_for_speed
     from infnat_core.fly import autopilot_flight, path_flight, record
     from infnat_core.flight.path import load_path, resample, save_path
-    from infnat_core.gl import create_headless_context
+    from infnat_core.gl import process_context
     from infnat_core.render import MeshRenderer
     from infnat_core.scene import SceneConfig, load_scene
     from infnat_core.session import FlightSession, SessionConfig
@@ -140,12 +162,12 @@ def run_fly(args: argparse.Namespace) -> None:
         scene = load_scene(args.image, args.depth, SceneConfig(depth=depth_cfg), depth_kind=args.depth_kind,
                            near_is_bright=not args.far_is_bright)
         refiner = _load_refiner(args)
-        session = FlightSession(scene, MeshRenderer(create_headless_context()), refiner, width, height,
+        session = FlightSession(scene, MeshRenderer(process_context()), refiner, width, height,
                                 SessionConfig(refine_every=args.refine_every))
         if path is not None:
             frames = path_flight(session, path)
         else:
-            frames = autopilot_flight(session, n_frames, args.seed, AutopilotConfig(speed=args.speed / args.fps))
+            frames = autopilot_flight(session, n_frames, args.seed, config_for_speed(args.speed / args.fps))
         progress = Progress(n_frames, enabled=not args.quiet)
         poses = []  # poses only: a long flight must not keep its frames in memory
         for frame in frames:
@@ -171,12 +193,72 @@ def _load_refiner(args: argparse.Namespace):
     return refiner
 
 
+def _add_eval_parser(sub: argparse._SubParsersAction) -> None:
+    ev = sub.add_parser("eval", help="evaluate refiner weights against the classical fill",
+                        description="Short-range (held-out synthetic flights), long-range (autopilot flights from "
+                                    "photos) and speed evaluation; writes OUT/report.md and PNG figures.")
+    ev.add_argument("--weights", required=True, help="refiner weights (.safetensors)")
+    ev.add_argument("--out", required=True, help="report folder")
+    ev.add_argument("--flights", type=_positive_int, default=8, help="held-out synthetic flights (default 8)")
+    ev.add_argument("--steps", type=_positive_int, nargs="+", default=[1, 5, 10],
+                    help="short-range steps to score (default 1 5 10)")
+    ev.add_argument("--frames", type=_positive_int, default=1000, help="long-range autopilot frames (default 1000)")
+    ev.add_argument("--photos", nargs="*", default=None,
+                    help="photos for the long flights, not trained on (default: the bundled photo)")
+    ev.add_argument("--no-fill-flights", action="store_true", help="skip the classical fill's long flights")
+    ev.add_argument("--speed-repeats", type=int, default=5, help="timed refines per refiner (default 5; 0 skips)")
+    ev.add_argument("--device", default="cpu", help="cpu, cuda or auto (default cpu)")
+    ev.add_argument("--threads", type=_positive_int,
+                    help="CPU threads for torch (default: all cores; 1 is faster on a busy machine)")
+    ev.add_argument("--debug", action="store_true", help="show full tracebacks")
+
+
+def run_eval(args: argparse.Namespace) -> None:
+    import torch
+
+    from infnat_core.evaluation.long_range import LongRangeConfig
+    from infnat_core.evaluation.report import EvalConfig, evaluate
+    from infnat_core.evaluation.short_range import ShortRangeConfig
+
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    config = EvalConfig(
+        short_range=ShortRangeConfig(flights=args.flights, steps=tuple(sorted(set(args.steps))),
+                                     examples=min(3, args.flights)),
+        long_range=LongRangeConfig(frames=args.frames),
+        photos=tuple(args.photos) if args.photos else (None,),
+        long_range_fill=not args.no_fill_flights,
+        speed_repeats=args.speed_repeats,
+        device=args.device,
+    )
+    summary = evaluate(args.weights, args.out, config, log=lambda line: print(f"infnat: {line}", file=sys.stderr))
+    verdict = "beats" if summary.beats_fill else "does not beat"
+    print(f"infnat: wrote {Path(args.out) / 'report.md'}; the network {verdict} the classical fill at short range",
+          file=sys.stderr)
+
+
+def run_train(args: argparse.Namespace) -> None:
+    import torch
+
+    from infnat_core.training.config import train_preset
+    from infnat_core.training.trainer import load_photos, train
+
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    train(train_preset(args.preset), args.out, args.steps, load_photos(args.photos), resume=args.resume,
+          device=args.device)
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of ``infnat fly``; returns the exit code."""
+    """Entry point of ``infnat fly|train|eval``; returns the exit code."""
     args = build_parser().parse_args(argv)
     try:
         if args.command == "fly":
             run_fly(args)
+        elif args.command == "train":
+            run_train(args)
+        elif args.command == "eval":
+            run_eval(args)
         return 0
     except InfnatError as exc:
         print(f"infnat: error: {exc}", file=sys.stderr)

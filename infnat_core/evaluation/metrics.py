@@ -1,0 +1,54 @@
+"""Image metrics of the evaluation (numpy): PSNR, sharpness, CIELAB colour and ΔE, sky fraction."""
+
+from __future__ import annotations
+
+import numpy as np
+
+SKY_DISPARITY = 0.1
+"""Disparity below which the autopilot's soft sky weight starts (Infinite Nature's autopilot)."""
+
+SKY_RAMP = 20.0
+"""Slope of that weight per unit of disparity (weight 1 at disparity ≤ 0.05)."""
+
+_D65 = np.array([0.95047, 1.0, 1.08883])
+_SRGB_TO_XYZ = np.array([[0.4124564, 0.3575761, 0.1804375],
+                         [0.2126729, 0.7151522, 0.0721750],
+                         [0.0193339, 0.1191920, 0.9503041]])
+
+
+def psnr(a: np.ndarray, b: np.ndarray) -> float:
+    """Peak signal-to-noise ratio in dB of two images ``(H, W, 3)`` in [0, 1] (inf when identical)."""
+    mse = float(np.mean((np.asarray(a, np.float64) - np.asarray(b, np.float64)) ** 2))
+    return float("inf") if mse == 0.0 else 10.0 * np.log10(1.0 / mse)
+
+
+def sharpness(rgb: np.ndarray) -> float:
+    """Mean gradient magnitude of the luminance of ``(H, W, 3)`` in [0, 1] (forward differences; 0 when flat)."""
+    gray = np.asarray(rgb, np.float64) @ np.array([0.299, 0.587, 0.114])
+    gx = np.diff(gray, axis=1)[:-1, :]
+    gy = np.diff(gray, axis=0)[:, :-1]
+    return float(np.mean(np.sqrt(gx * gx + gy * gy)))
+
+
+def srgb_to_lab(rgb: np.ndarray) -> np.ndarray:
+    """CIELAB (D65) ``(..., 3)`` of sRGB ``(..., 3)`` in [0, 1]."""
+    c = np.clip(np.asarray(rgb, np.float64), 0.0, 1.0)
+    linear = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    xyz = linear @ _SRGB_TO_XYZ.T / _D65
+    f = np.where(xyz > (6 / 29) ** 3, np.cbrt(xyz), xyz / (3 * (6 / 29) ** 2) + 4 / 29)
+    return np.stack([116 * f[..., 1] - 16, 500 * (f[..., 0] - f[..., 1]), 200 * (f[..., 1] - f[..., 2])], axis=-1)
+
+
+def mean_lab(rgb: np.ndarray) -> np.ndarray:
+    """Mean CIELAB colour ``(3,)`` of an image ``(H, W, 3)`` in [0, 1]."""
+    return srgb_to_lab(rgb).reshape(-1, 3).mean(axis=0)
+
+
+def delta_e(lab_a: np.ndarray, lab_b: np.ndarray) -> float:
+    """CIE76 colour difference of two CIELAB colours ``(3,)`` (≈2.3 is just noticeable)."""
+    return float(np.linalg.norm(np.asarray(lab_a, np.float64) - np.asarray(lab_b, np.float64)))
+
+
+def sky_fraction(disparity: np.ndarray) -> float:
+    """Mean of the autopilot's soft sky weight ``clip(20 · (0.1 − D), 0, 1)`` over a disparity map ``(H, W)``."""
+    return float(np.mean(np.clip(SKY_RAMP * (SKY_DISPARITY - np.asarray(disparity, np.float64)), 0.0, 1.0)))

@@ -1,0 +1,115 @@
+"""Short-range evaluation: render → refine → repeat along held-out synthetic flights, scored against the truth."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import torch
+
+from infnat_core import camera
+from infnat_core.data.synthetic import SyntheticConfig, SyntheticFlights
+from infnat_core.evaluation.metrics import psnr
+from infnat_core.refiner.inference import Refiner
+from infnat_core.render import Keyframe
+from infnat_core.training.perceptual import lpips
+
+HELD_OUT_SEED = 1_000_003
+"""Seed of the evaluation's synthetic flights; training uses small seeds, so these flights are never trained on."""
+
+
+@dataclass(frozen=True)
+class ShortRangeConfig:
+    """Which flights are flown and where they are scored."""
+
+    flights: int = 8
+    """Held-out synthetic flights flown by every refiner."""
+    steps: tuple[int, ...] = (1, 5, 10)
+    """Refinement steps after the first frame at which LPIPS and PSNR are measured."""
+    width: int = 256
+    """Frame width in pixels (Infinite Nature's 160×256 by default)."""
+    height: int = 160
+    """Frame height in pixels."""
+    data: SyntheticConfig = field(default_factory=SyntheticConfig)
+    """Terrain, look and renderer settings of the flights (size and path length are set from the fields here)."""
+    seed: int = HELD_OUT_SEED
+    """Seed of the synthetic flights."""
+    edge_threshold: float = 0.3
+    """Edge-mask threshold of the warp (the engine's default)."""
+    examples: int = 3
+    """Flights whose frames at the last scored step are kept for the contact sheet."""
+
+
+@dataclass
+class ShortRangeResult:
+    """Per refiner name: mean LPIPS and PSNR at each scored step, plus example frames."""
+
+    steps: tuple[int, ...]
+    """The scored steps."""
+    lpips: dict[str, list[float]] = field(default_factory=dict)
+    """Mean LPIPS (VGG16) per scored step, lower is better."""
+    psnr: dict[str, list[float]] = field(default_factory=dict)
+    """Mean PSNR (dB) per scored step, higher is better."""
+    examples: list[dict[str, np.ndarray]] = field(default_factory=list)
+    """Per example flight: ``"ground truth"``, ``"input"`` (frame 0) and each refiner's frame at the last step."""
+
+
+def fly_synthetic(dataset: SyntheticFlights, flight_index: int, refiner: Refiner, last_step: int,
+                  edge_threshold: float = 0.3) -> list[np.ndarray]:
+    """Frames ``1..last_step`` (rgb ``(H, W, 3)`` float32) of the engine's loop along one synthetic flight.
+
+    Starts from the ground-truth frame 0 (also kept as the anchor layer, as ``FlightSession`` does with the photo);
+    each refined frame becomes the next keyframe.
+    """
+    flight = dataset.flight(flight_index)
+    cfg = dataset.config
+    first = dataset.frame(flight_index, 0)
+    renderer = dataset.renderers.mesh
+    start = Keyframe(first.rgb, np.clip(first.disparity, camera.MIN_DISPARITY, 1.0), flight.poses[0], flight.intrinsics)
+    renderer.set_anchor(start, edge_threshold)
+    renderer.set_keyframe(start, edge_threshold)
+    refiner.set_style(first.rgb, first.disparity)
+    frames = []
+    for step in range(1, last_step + 1):
+        out = renderer.render(flight.poses[step], flight.intrinsics, cfg.width, cfg.height)
+        rgb, disparity = refiner.refine(out.rgb, out.disparity, out.mask)
+        renderer.set_keyframe(Keyframe(rgb, np.clip(disparity, camera.MIN_DISPARITY, 1.0), flight.poses[step],
+                                       flight.intrinsics), edge_threshold)
+        frames.append(rgb)
+    renderer.set_anchor(None)
+    return frames
+
+
+def short_range_eval(refiners: Mapping[str, Refiner], config: ShortRangeConfig = ShortRangeConfig()
+                     ) -> ShortRangeResult:
+    """Fly every refiner along the same held-out flights and score its frames against the rendered truth."""
+    last = max(config.steps)
+    data_config = replace(config.data, height=config.height, width=config.width, flights=config.flights,
+                          samples_per_flight=1, max_gap=1,
+                          trajectory=replace(config.data.trajectory, steps=max(last + 1, 2)))
+    dataset = SyntheticFlights(data_config, seed=config.seed)
+    scores = {name: {"lpips": [[] for _ in config.steps], "psnr": [[] for _ in config.steps]} for name in refiners}
+    result = ShortRangeResult(steps=tuple(config.steps))
+    for flight_index in range(config.flights):
+        truth = [dataset.frame(flight_index, step).rgb for step in config.steps]
+        example = {"input": dataset.frame(flight_index, 0).rgb, "ground truth": truth[-1]}
+        for name, refiner in refiners.items():
+            frames = fly_synthetic(dataset, flight_index, refiner, last, config.edge_threshold)
+            scored = [frames[step - 1] for step in config.steps]
+            distances = lpips(_batch(scored), _batch(truth))
+            for i, (frame, target) in enumerate(zip(scored, truth)):
+                scores[name]["lpips"][i].append(float(distances[i]))
+                scores[name]["psnr"][i].append(psnr(frame, target))
+            example[name] = scored[-1]
+        if flight_index < config.examples:
+            result.examples.append(example)
+    for name in refiners:
+        result.lpips[name] = [float(np.mean(v)) for v in scores[name]["lpips"]]
+        result.psnr[name] = [float(np.mean(v)) for v in scores[name]["psnr"]]
+    return result
+
+
+def _batch(images: Sequence[np.ndarray]) -> torch.Tensor:
+    """``(N, 3, H, W)`` float32 tensor of rgb images ``(H, W, 3)``."""
+    return torch.from_numpy(np.stack([np.moveaxis(np.asarray(i, np.float32), -1, 0) for i in images]))

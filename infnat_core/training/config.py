@@ -1,0 +1,125 @@
+"""Training configuration of the refiner and the named presets (``tiny`` for tests, ``cpu``, ``gpu``)."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass, field, replace
+
+from infnat_core.data.photos import PhotoRoundTripConfig
+from infnat_core.data.synthetic import SyntheticConfig
+from infnat_core.data.terrain import TerrainConfig
+from infnat_core.data.terrain_mesh import TerrainMeshConfig
+from infnat_core.data.terrain_render import TerrainRenderConfig
+from infnat_core.data.trajectory import TrajectoryConfig
+from infnat_core.errors import InfnatError
+from infnat_core.refiner.config import RefinerConfig
+from infnat_core.training.discriminator import DiscriminatorConfig
+from infnat_core.training.losses import LossWeights
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Everything that decides what a training run computes (not where it writes or for how long it runs)."""
+
+    refiner: RefinerConfig = field(default_factory=lambda: RefinerConfig(height=96, width=160))
+    """Generator and style encoder shape; its height × width is the training (and shipped inference) resolution."""
+    discriminator: DiscriminatorConfig = field(default_factory=DiscriminatorConfig)
+    """Multi-scale patch discriminator shape."""
+    losses: LossWeights = field(default_factory=LossWeights)
+    """Weights of the generator's and discriminator's loss terms."""
+    synthetic: SyntheticConfig = field(default_factory=SyntheticConfig)
+    """Synthetic flight data; its height and width are replaced by the refiner's."""
+    photos: PhotoRoundTripConfig = field(default_factory=PhotoRoundTripConfig)
+    """Photo round-trip data (used only when photos are given); its height and width are replaced by the refiner's."""
+    photo_weight: float = 0.4
+    """Share of photo round-trip samples in the pool when photos are given (the rest are synthetic)."""
+    pool_size: int = 1000
+    """Samples drawn once from the data mixture at the start and reused: on a CPU drawing samples costs as much as
+    a training step, so a fixed pool trains several epochs for the cost of one draw."""
+    batch_size: int = 4
+    """Samples per optimiser step (per process under DDP)."""
+    generator_lr: float = 2e-4
+    """Adam learning rate of the generator and style encoder."""
+    discriminator_lr: float = 4e-4
+    """Adam learning rate of the discriminator (two-time-scale update rule: faster than the generator)."""
+    betas: tuple[float, float] = (0.5, 0.999)
+    """Adam betas of both optimisers."""
+    perceptual_downsample: int = 2
+    """The VGG16 perceptual loss sees pred and target average-pooled by this factor (1 = full size): VGG16 is the
+    most expensive part of a CPU step."""
+    composite_loss: bool = True
+    """Judge the composite ``mask · input + (1 − mask) · prediction`` (what the engine shows, since it keeps valid
+    rendered pixels) instead of the raw prediction, so the network spends its capacity on the holes."""
+    checkpoint_every: int = 100
+    """Steps between checkpoints (and loss-curve updates)."""
+    log_every: int = 10
+    """Steps between progress lines."""
+    seed: int = 0
+    """Seed of the data, the initial weights, the batch order and the style noise."""
+
+    def __post_init__(self) -> None:
+        if self.pool_size < self.batch_size or self.batch_size < 1:
+            raise InfnatError(
+                f"pool_size {self.pool_size} must be at least batch_size {self.batch_size} (≥ 1); raise pool_size"
+            )
+        if self.perceptual_downsample not in (1, 2, 4):
+            raise InfnatError(f"perceptual_downsample {self.perceptual_downsample} is invalid; use 1, 2 or 4")
+        if not 0.0 <= self.photo_weight <= 1.0:
+            raise InfnatError(f"photo_weight {self.photo_weight} is out of range; use a value in [0, 1]")
+
+    @property
+    def synthetic_data(self) -> SyntheticConfig:
+        """The synthetic data config at the refiner's resolution."""
+        return replace(self.synthetic, height=self.refiner.height, width=self.refiner.width)
+
+    @property
+    def photo_data(self) -> PhotoRoundTripConfig:
+        """The photo round-trip config at the refiner's resolution."""
+        return replace(self.photos, height=self.refiner.height, width=self.refiner.width)
+
+    def to_json(self) -> str:
+        """The whole config as a JSON object string (stored with checkpoints to refuse a mismatched resume)."""
+        return json.dumps(dataclasses.asdict(self), sort_keys=True)
+
+
+PRESETS: dict[str, TrainConfig] = {
+    "tiny": TrainConfig(
+        refiner=RefinerConfig(
+            height=32, width=64, trunk_channels=(16, 16, 16, 16, 8, 8, 8), spade_hidden=8, style_dim=16,
+            encoder_channels=(8, 8, 8, 8, 8),
+        ),
+        discriminator=DiscriminatorConfig(channels=(8, 16, 16, 16)),
+        synthetic=SyntheticConfig(
+            flights=4, samples_per_flight=4, trajectory=TrajectoryConfig(steps=12),
+            terrain=TerrainConfig(candidates=2), mesh=TerrainMeshConfig(vertices_per_side=64),
+            render=TerrainRenderConfig(supersample=1),
+        ),
+        pool_size=4,
+        batch_size=2,
+        generator_lr=1e-3,
+        discriminator_lr=1e-3,
+        checkpoint_every=5,
+        log_every=1,
+    ),
+    "cpu": TrainConfig(discriminator=DiscriminatorConfig(channels=(32, 64, 128, 256)), batch_size=2,
+                       perceptual_downsample=4, checkpoint_every=50),
+    "gpu": TrainConfig(
+        refiner=RefinerConfig(height=160, width=256, spade_hidden=32),
+        pool_size=40000,
+        batch_size=16,
+        perceptual_downsample=1,
+        checkpoint_every=1000,
+        log_every=50,
+    ),
+}
+"""Named training configs: ``tiny`` (seconds, for tests), ``cpu`` (2 shared cores, about an hour: 96×160, batch 2,
+a slimmer discriminator, quarter-size perceptual loss), ``gpu`` (160×256, the full discriminator, batch 16)."""
+
+
+def train_preset(name: str) -> TrainConfig:
+    """The training config registered as ``name``; raises ``InfnatError`` listing the known names otherwise."""
+    try:
+        return PRESETS[name]
+    except KeyError:
+        raise InfnatError(f"unknown training preset {name!r}; choose one of {', '.join(sorted(PRESETS))}") from None

@@ -1,0 +1,113 @@
+"""The refiner trainer: it learns, resumes exactly, and its exports load in the engine."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from infnat_core.cli import main
+from infnat_core.errors import InfnatError
+from infnat_core.refiner.inference import NetworkRefiner, load_refiner
+from infnat_core.training.config import train_preset
+from infnat_core.training.trainer import Trainer, draw_pool
+
+TINY = train_preset("tiny")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def one_thread():
+    """Tiny convolutions run fastest on one thread (and far slower on several when the machine is busy)."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+@pytest.fixture(scope="module")
+def pool():
+    return draw_pool(TINY)
+
+
+def test_pool_holds_the_configured_samples_at_the_refiner_size(pool):
+    assert pool["rgbd_in"].shape == (TINY.pool_size, 4, TINY.refiner.height, TINY.refiner.width)
+    assert pool["mask"].shape == (TINY.pool_size, 1, TINY.refiner.height, TINY.refiner.width)
+    assert float(pool["mask"].min()) == 0.0  # the warps left holes to paint
+
+
+def test_training_on_a_fixed_batch_lowers_the_reconstruction_loss(pool):
+    fixed = {key: value[: TINY.batch_size] for key, value in pool.items()}
+    trainer = Trainer(dataclasses.replace(TINY, pool_size=TINY.batch_size), fixed, device="cpu")
+    history = [trainer.step() for _ in range(20)]
+    early = np.mean([h["rgbd_l1"] for h in history[:5]])
+    late = np.mean([h["rgbd_l1"] for h in history[-5:]])
+    assert late < 0.75 * early
+
+
+def test_checkpoint_resumes_exactly(pool, tmp_path):
+    straight = Trainer(TINY, pool, device="cpu")
+    for _ in range(4):
+        straight.step()
+    first = Trainer(TINY, pool, device="cpu")
+    for _ in range(2):
+        first.step()
+    first.save_checkpoint(tmp_path / "checkpoint")
+    resumed = Trainer(TINY, pool, device="cpu")
+    resumed.load_checkpoint(tmp_path / "checkpoint")
+    assert resumed.step_index == 2
+    for _ in range(2):
+        resumed.step()
+    assert resumed.history == straight.history
+    for a, b in ((resumed.model, straight.model), (resumed.discriminator, straight.discriminator)):
+        for (name, x), y in zip(a.state_dict().items(), b.state_dict().values()):
+            assert torch.equal(x, y), name
+
+
+def test_resuming_with_another_config_is_refused(pool, tmp_path):
+    trainer = Trainer(TINY, pool, device="cpu")
+    trainer.save_checkpoint(tmp_path / "checkpoint")
+    other = Trainer(dataclasses.replace(TINY, generator_lr=5e-4), pool, device="cpu")
+    with pytest.raises(InfnatError, match="another config"):
+        other.load_checkpoint(tmp_path / "checkpoint")
+
+
+def test_exported_weights_load_in_the_engine_and_match_the_trained_network(pool, tmp_path):
+    trainer = Trainer(TINY, pool, device="cpu")
+    trainer.step()
+    trainer.export(tmp_path / "refiner.safetensors")
+    refiner, note = load_refiner(tmp_path / "refiner.safetensors", device="cpu")
+    assert note is None and isinstance(refiner, NetworkRefiner)
+    assert refiner.config == TINY.refiner
+    for (name, exported), trained in zip(refiner.generator.state_dict().items(),
+                                         trainer.model.generator.state_dict().values()):
+        assert torch.allclose(exported.float(), trained, atol=2e-3, rtol=2e-3), name
+    rgb = np.full((40, 64, 3), 0.5, np.float32)
+    disparity = np.full((40, 64), 0.2, np.float32)
+    mask = np.ones((40, 64), np.float32)
+    mask[:, :16] = 0.0
+    refiner.set_style(rgb, disparity)
+    out_rgb, out_disparity = refiner.refine(rgb, disparity, mask)
+    assert out_rgb.shape == (40, 64, 3) and np.isfinite(out_rgb).all()
+
+
+def test_train_command_writes_a_run_folder_and_resumes_it(tmp_path, capsys):
+    out = tmp_path / "run"
+    assert main(["train", "--preset", "tiny", "--steps", "2", "--out", str(out), "--device", "cpu"]) == 0
+    assert (out / "refiner.safetensors").is_file()
+    assert Image.open(out / "losses.png").size[0] > 100
+    assert "step 2/2" in capsys.readouterr().err
+    assert main(["train", "--preset", "tiny", "--steps", "3", "--out", str(out), "--resume"]) == 0
+    state = json.loads((out / "checkpoint" / "state.json").read_text())
+    assert state["step"] == 3 and len(state["history"]) == 3
+    err = capsys.readouterr().err
+    assert "reusing the training pool" in err and "resumed at step 2" in err
+
+
+def test_train_command_without_a_checkpoint_to_resume_says_so(tmp_path, capsys):
+    code = main(["train", "--preset", "tiny", "--steps", "2", "--out", str(tmp_path / "none"), "--resume"])
+    assert code == 2
+    assert "no checkpoint" in capsys.readouterr().err
