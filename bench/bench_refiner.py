@@ -1,9 +1,10 @@
 """Refiner speed: SPADE generator variants and the classical fill, timed interleaved in one run.
 
-Run by hand: ``.venv/bin/python bench/bench_refiner.py [--rounds 7] [--threads 2] [--compile]``.
+Run by hand: ``.venv/bin/python bench/bench_refiner.py [--rounds 7] [--threads 2] [--clock cpu] [--compile]``.
 Prints markdown tables: ms per 160×256 frame (float32, inference mode) with the ratio of the reference config's
 time to each variant's, and the FillRefiner's ms at 160×256 and 1920×1080. Variants are timed in alternation
-so a busy machine slows all of them alike; compare ratios, not absolute times, across runs.
+so a busy machine slows all of them alike; compare ratios, not absolute times, across runs. On a shared machine,
+``--threads 1 --clock cpu`` times the calling thread's CPU time, which other processes barely disturb.
 """
 
 from __future__ import annotations
@@ -11,10 +12,12 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import datetime
+import os
 import platform
 import statistics
 import time
 from collections.abc import Callable
+from functools import partial
 
 import numpy as np
 import torch
@@ -68,26 +71,27 @@ def _fill_variants() -> dict[str, Callable[[], object]]:
         rng = np.random.default_rng(0)
         rgb = rng.uniform(0, 1, (height, width, 3)).astype(np.float32)
         disparity = rng.uniform(0.01, 1, (height, width)).astype(np.float32)
-        yy, xx = np.mgrid[:height, :width] / max(height, width)
+        yy, xx = np.mgrid[:height, :width] / width
         mask = np.ones((height, width), np.float32)
-        for cy, cx, r in rng.uniform(0, 1, (12, 3)) * (height / max(height, width), width / max(height, width), 0.05):
-            mask[(yy - cy) ** 2 + (xx - cx) ** 2 < r**2] = 0.0
+        for cy, cx, radius in rng.uniform(0, 1, (12, 3)) * (height / width, 1.0, 0.05):
+            mask[(yy - cy) ** 2 + (xx - cx) ** 2 < radius**2] = 0.0
         mask[:, : width // 16] = 0.0
-        refiner = FillRefiner()
-        variants[f"FillRefiner {width}×{height}"] = (lambda r=refiner, a=(rgb, disparity, mask): r.refine(*a))
+        variants[f"FillRefiner {width}×{height}"] = partial(FillRefiner().refine, rgb, disparity, mask)
     return variants
 
 
-def _time_interleaved(runs: dict[str, Callable[[], object]], rounds: int) -> dict[str, float]:
-    """Median ms per call of each run, alternating between them every round (after one warm-up each)."""
+def _time_interleaved(
+    runs: dict[str, Callable[[], object]], rounds: int, clock: Callable[[], float]
+) -> dict[str, float]:
+    """Median ms per call of each run on ``clock``, alternating between them every round (after one warm-up each)."""
     for run in runs.values():
         run()
     samples: dict[str, list[float]] = {name: [] for name in runs}
     for _ in range(rounds):
         for name, run in runs.items():
-            start = time.perf_counter()
+            start = clock()
             run()
-            samples[name].append((time.perf_counter() - start) * 1000.0)
+            samples[name].append((clock() - start) * 1000.0)
     return {name: statistics.median(values) for name, values in samples.items()}
 
 
@@ -95,21 +99,27 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=7, help="timed calls per variant")
     parser.add_argument("--threads", type=int, default=2, help="torch CPU threads")
+    parser.add_argument("--clock", choices=("wall", "cpu"), default="wall",
+                        help="wall time, or the calling thread's CPU time (needs --threads 1)")
     parser.add_argument("--compile", action="store_true", help="also time torch.compile of the default network")
     args = parser.parse_args()
+    if args.clock == "cpu" and args.threads != 1:
+        parser.error("--clock cpu measures one thread; use it with --threads 1")
+    clock = time.thread_time if args.clock == "cpu" else time.perf_counter
     torch.set_num_threads(args.threads)
-    print(f"{datetime.date.today()} · {platform.processor() or platform.machine()} · torch {torch.__version__} · "
-          f"{args.threads} threads · median of {args.rounds}\n")
+    load = os.getloadavg()[0]
+    print(f"{datetime.date.today()} · {platform.machine()}, {os.cpu_count()} cores, load {load:.1f} · torch "
+          f"{torch.__version__} · {args.threads} threads · {args.clock} clock · median of {args.rounds}\n")
 
     networks = _generator_variants(args.compile)
-    times = _time_interleaved({name: run for name, (_, run) in networks.items()}, args.rounds)
+    times = _time_interleaved({name: run for name, (_, run) in networks.items()}, args.rounds, clock)
     baseline = times["infinite_nature (reference)"]
     print("| network (160×256, float32) | params | ms/frame | speed-up vs reference |")
     print("|---|---|---|---|")
     for name, (count, _) in networks.items():
         print(f"| {name} | {count / 1e6:.1f} M | {times[name]:.0f} | {baseline / times[name]:.2f}× |")
 
-    fills = _time_interleaved(_fill_variants(), args.rounds)
+    fills = _time_interleaved(_fill_variants(), args.rounds, clock)
     print("\n| classical fill | ms/frame |")
     print("|---|---|")
     for name, ms in fills.items():

@@ -4,16 +4,17 @@ Used when no refiner weights are available. Valid pixels are kept, fills are smo
 touching the image border extend the image, and a hole between near and far content (a torn depth edge, i.e. a
 disocclusion) is filled from the far side, since what parallax uncovers is background.
 
-Steps, on rgbd together:
+The fill is solved at most ``WORK_SIZE`` pixels wide (larger renders are area-downsampled for it, and the fill
+is upsampled and composited under the full-resolution valid pixels), on rgbd together:
 
-1. *Far estimate of each hole* (at most ``ESTIMATE_SIZE`` pixels wide): along every row a hole pixel takes the
-   smaller of the nearest valid disparities to its left and right, likewise along columns; the two are blended
-   by inverse squared gap, so the short way across the hole decides.
+1. *Far estimate of each hole*: along every row a hole pixel takes the smaller of the nearest valid disparities
+   to its left and right, likewise along columns; the two are blended by inverse squared gap, so the short way
+   across the hole decides.
 2. *Source weights*: that estimate is spread smoothly over the image (push-pull from the hole pixels), and each
    valid pixel nearer than the holes around it counts less, ``min(1, (estimate / disparity)^FAR_PREFERENCE)``.
-3. *Push-pull* (Gortler et al. 1996) with those weights: a pyramid of weighted means over overlapping 4×4
+3. *Push-pull* (Gortler et al. 1996) from those sources: a pyramid of weighted means over overlapping 4×4
    windows, then each level keeps its own values in proportion to its confidence and takes the rest from the
-   bilinearly upsampled coarser level. The full-resolution level uses the caller's mask, so valid pixels stay.
+   bilinearly upsampled coarser level.
 """
 
 from __future__ import annotations
@@ -30,10 +31,10 @@ FAR_PREFERENCE = 4.0
 """Exponent p of the near-side down-weighting: a source 2× nearer than its holes' far estimate counts 2^-p."""
 
 VALID_THRESHOLD = 0.5
-"""Mask value (or a downsampled cell's mean mask) at or above which a pixel is a valid source for step 1."""
+"""Mask value (at the working size) at or above which a pixel is a valid source for the far estimate."""
 
-ESTIMATE_SIZE = 512
-"""Longest side at which steps 1–2 run; larger inputs are area-downsampled for them (the fill stays full size)."""
+WORK_SIZE = 512
+"""Longest side in pixels at which the fill is solved; larger renders are area-downsampled for it."""
 
 _PULL_GAIN = 4.0
 """Coarse-level coverage = min(1, gain · mean coverage of its window); 4 is Gortler et al.'s clamped sum."""
@@ -43,50 +44,53 @@ def fill_holes(rgb: np.ndarray, disparity: np.ndarray, mask: np.ndarray) -> tupl
     """Fill rgb ``(H, W, 3)`` and disparity ``(H, W)`` float32 where ``mask (H, W)`` in [0, 1] is low.
 
     Returns rgb ``(H, W, 3)`` and disparity ``(H, W)`` float32; pixels with mask 1 are kept exactly, partly valid
-    pixels are blended by their mask. An all-zero mask returns copies of the inputs.
+    pixels are blended by their mask. An all-invalid mask returns copies of the inputs.
     """
-    keep = torch.from_numpy(np.ascontiguousarray(mask, dtype=np.float32)).clamp(0.0, 1.0)
+    keep = np.clip(mask, 0.0, 1.0, dtype=np.float32)
     if not bool((keep >= VALID_THRESHOLD).any()):
         return rgb.astype(np.float32, copy=True), disparity.astype(np.float32, copy=True)
-    planar = np.concatenate([np.moveaxis(rgb, -1, 0), disparity[None]], axis=0, dtype=np.float32)
+    # Mask-premultiplied planar rgbd: area means of it divided by those of the mask are the valid pixels' means,
+    # and the result below is ``premultiplied + (1 - mask) * fill``, exact where the mask is 1.
+    premultiplied = np.concatenate([np.moveaxis(rgb, -1, 0), disparity[None]], axis=0, dtype=np.float32)
+    premultiplied *= keep
     with torch.inference_mode():
-        rgbd = torch.from_numpy(planar)
-        source = _far_side_sources(rgbd[3], keep)
-        filled = _push_pull(rgbd[None], source[None, None], keep[None, None])[0].numpy()
-    return np.ascontiguousarray(np.moveaxis(filled[:3], 0, -1)), filled[3]
+        small_keep, small_rgbd = torch.from_numpy(keep)[None, None], torch.from_numpy(premultiplied)[None]
+        factor = math.ceil(max(keep.shape) / WORK_SIZE)
+        if factor > 1:
+            small_keep = F.avg_pool2d(small_keep, factor, ceil_mode=True)
+            small_rgbd = F.avg_pool2d(small_rgbd, factor, ceil_mode=True)
+        small_rgbd = small_rgbd / small_keep.clamp_min(1e-12)
+        source = _far_side_sources(small_rgbd[0, 3], small_keep[0, 0])[None, None]
+        filled = _push_pull(small_rgbd, source, small_keep)
+        if factor > 1:
+            filled = F.interpolate(filled, size=keep.shape, mode="bilinear", align_corners=False)
+        out = filled[0].numpy()
+    out *= 1.0 - keep
+    out += premultiplied
+    return np.ascontiguousarray(np.moveaxis(out[:3], 0, -1)), out[3]
 
 
 def _far_side_sources(disparity: torch.Tensor, keep: torch.Tensor) -> torch.Tensor:
-    """Source weights ``(H, W)`` in [0, 1] (steps 1–2): ``keep`` lowered where a valid pixel is nearer than the
-    far estimate of the holes around it. disparity, keep: ``(H, W)``."""
-    factor = math.ceil(max(disparity.shape) / ESTIMATE_SIZE)
-    if factor > 1:
-        small_keep = F.avg_pool2d(keep[None, None], factor, ceil_mode=True)
-        small_disp = F.avg_pool2d((disparity * keep)[None, None], factor, ceil_mode=True) / small_keep.clamp_min(1e-12)
-        small_keep, small_disp = small_keep[0, 0], small_disp[0, 0]
-    else:
-        small_keep, small_disp = keep, disparity
-    valid = small_keep >= VALID_THRESHOLD
-    holes = (~valid).float()
+    """Source weights ``(h, w)`` in [0, keep] (steps 1–2): ``keep`` lowered where a valid pixel is nearer than
+    the far estimate of the holes around it. disparity, keep: ``(h, w)``."""
+    valid = keep >= VALID_THRESHOLD
+    holes = (~valid).float()[None, None]
     if not bool(holes.any()):
         return keep
-    far = _scanline_far_fill(small_disp, valid)
-    spread = _push_pull(far[None, None], holes[None, None], holes[None, None])
-    if factor > 1:
-        spread = F.interpolate(spread, size=disparity.shape, mode="bilinear", align_corners=False)
-    near_ratio = spread[0, 0] / disparity.clamp_min(MIN_DISPARITY)
-    return keep * near_ratio.clamp(0.0, 1.0) ** FAR_PREFERENCE
+    far = _scanline_far_fill(disparity, valid)[None, None]
+    spread = _push_pull(far, holes, holes)[0, 0]
+    return keep * (spread / disparity.clamp_min(MIN_DISPARITY)).clamp(0.0, 1.0) ** FAR_PREFERENCE
 
 
-def _push_pull(values: torch.Tensor, source: torch.Tensor, keep: torch.Tensor) -> torch.Tensor:
-    """Push-pull fill of ``values (1, C, H, W)`` from pixels weighted by ``source (1, 1, H, W)`` in [0, keep];
-    the full-resolution level blends the fill with ``values`` by ``keep (1, 1, H, W)`` in [0, 1].
-    Returns ``(1, C, H, W)``.
+def _push_pull(values: torch.Tensor, source: torch.Tensor, valid: torch.Tensor) -> torch.Tensor:
+    """Push-pull fill of ``values (1, C, h, w)`` from pixels weighted by ``source (1, 1, h, w)``, where ``valid
+    (1, 1, h, w)`` in [0, 1] marks the pixels that have data and ``source <= valid``. Returns ``(1, C, h, w)``:
+    ``values`` blended with the fill by ``source``.
 
     A coarse cell's value is the source-weighted mean of its window; its confidence is its coverage (clamped sum
-    of ``keep``) times the mean ``source / keep`` of its window, so down-weighted pixels never become trusted
-    just by being many."""
-    weight, kept, coverage = source, keep, keep
+    of ``valid``) times the window's mean ``source / valid``, so down-weighted pixels never become trusted just
+    by being many."""
+    weight, kept, coverage = source, valid, valid
     levels = []
     coarse_values = values
     while max(coarse_values.shape[-2:]) > 1:
@@ -100,7 +104,7 @@ def _push_pull(values: torch.Tensor, source: torch.Tensor, keep: torch.Tensor) -
         coarse = F.interpolate(filled, size=level_values.shape[-2:], mode="bilinear", align_corners=False)
         filled = torch.lerp(coarse, level_values, confidence)
     coarse = F.interpolate(filled, size=values.shape[-2:], mode="bilinear", align_corners=False)
-    return torch.lerp(coarse, values, keep)
+    return torch.lerp(coarse, values, source)
 
 
 def _pull(image: torch.Tensor) -> torch.Tensor:
