@@ -63,29 +63,33 @@ class DiagnosticsDock(QDockWidget):
 
         layout = pg.GraphicsLayoutWidget()
         self._curves = {}
-        for row, (name, title, units) in enumerate([
-            ("fps", "Viewport", "fps"), ("latency", "Refine latency", "ms"),
+        for i, (name, title, units) in enumerate([
+            ("fps", "Viewport fps", ""), ("latency", "Refine latency", "ms"),
             ("holes", "Hole fraction", ""), ("altitude", "Altitude", "units"),
         ]):
-            plot = layout.addPlot(row=row, col=0, title=title)
+            plot = layout.addPlot(row=i // 2, col=i % 2, title=title)
             plot.setLabel("left", units)
+            plot.getAxis("left").enableAutoSIPrefix(False)
             plot.showGrid(x=True, y=True, alpha=0.2)
             plot.setMouseEnabled(x=False, y=False)
             plot.hideButtons()
             symbol = "o" if name == "latency" else None
             self._curves[name] = plot.plot(pen=pg.mkPen("c", width=1.5), symbol=symbol, symbolSize=4)
-        self._minimap = layout.addPlot(row=0, col=1, rowspan=2, title="Path from above (x, z)")
+        self._minimap = layout.addPlot(row=0, col=2, rowspan=2, title="Path from above (x, z)")
         self._minimap.setAspectLocked(True)
         self._minimap.showGrid(x=True, y=True, alpha=0.2)
+        self._minimap.hideButtons()
         self._path_curve = self._minimap.plot(pen=pg.mkPen("y", width=1.5))
         self._keyframe_dots = self._minimap.plot(pen=None, symbol="o", symbolSize=5, symbolBrush="m")
         self._camera_dot = self._minimap.plot(pen=None, symbol="t1", symbolSize=10, symbolBrush="r")
-        view = layout.addViewBox(row=2, col=1, rowspan=2, lockAspect=True)
+        view = layout.addViewBox(row=0, col=3, rowspan=2, lockAspect=True)
         view.invertY(True)  # image rows go down
         view.setMouseEnabled(x=False, y=False)
         self._image = pg.ImageItem(axisOrder="row-major")
         view.addItem(self._image)
         self._image_view = view
+        for col, stretch in enumerate((3, 3, 2, 3)):
+            layout.ci.layout.setColumnStretchFactor(col, stretch)
         self.setWidget(layout)
 
         self._timer = QTimer(self)

@@ -82,7 +82,7 @@ class FlightDriver:
             self._auto = autopilot_init(pose)
 
     def click_steer(self, u: float, v: float) -> None:
-        """Steer the autopilot toward texture point (u, v) of the view (the original demo's click: 2u − 1, 2v − 1)."""
+        """Steer the autopilot toward texture point (u, v) of the view, like the original demo's click."""
         self._click_steer = self._click_steer + np.array([2.0 * u - 1.0, 2.0 * v - 1.0])
 
     def step(self, inputs: FlightInputs, dt: float, view_disparity: np.ndarray,

@@ -9,6 +9,8 @@ style (scene) and is newer than every result delivered before it. Exceptions in 
 
 from __future__ import annotations
 
+import os
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -32,6 +34,8 @@ class RefineWorkerConfig:
 
     torch_threads: int = 1
     """Intra-op threads torch may use for refinement; on a 2-core CPU one core is left to the viewport."""
+    nice: int = 5
+    """Niceness added to the worker thread on Linux, so the viewport's threads win the CPU when both want it."""
 
 
 @dataclass(frozen=True)
@@ -99,6 +103,9 @@ class _RefineJob(QObject):
     @pyqtSlot()
     def load(self) -> None:
         torch.set_num_threads(self._config.torch_threads)
+        if sys.platform == "linux":  # per-thread niceness (elsewhere it would renice the whole process)
+            tid = threading.get_native_id()
+            os.setpriority(os.PRIO_PROCESS, tid, max(os.getpriority(os.PRIO_PROCESS, tid), self._config.nice))
         self._refiner = None
         self._styled_generation = -1
         try:
