@@ -9,10 +9,10 @@ from pathlib import Path
 from PyQt6.QtCore import QObject, QThread, pyqtSignal, pyqtSlot
 
 from app.refine_worker import RefinerLoader
-from app.refiner_settings import apply_blend, apply_style
+from app.refiner_settings import apply_blend
 from infnat_core.errors import InfnatError
 from infnat_core.export import open_writer
-from infnat_core.flight.autopilot import AutopilotConfig
+from infnat_core.flight.autopilot import config_for_speed
 from infnat_core.fly import autopilot_flight, path_flight
 from infnat_core.flight.path import FlightPath, resample
 from infnat_core.gl import create_headless_context
@@ -120,12 +120,12 @@ class ExportRunner(QObject):
                 refiner, _note = self._loader()
                 session = FlightSession(job.scene, MeshRenderer(ctx), refiner, w, h,
                                         SessionConfig(refine_every=1, edge_threshold=job.edge_threshold))
-                apply_style(refiner, job.scene.working_rgb, job.scene.disparity, job.style_seed)
+                refiner.set_style(job.scene.working_rgb, job.scene.disparity, job.style_seed)
                 apply_blend(refiner, job.blend)
                 if job.path is not None:
                     frames = path_flight(session, resample(job.path, total))
                 else:
-                    frames = autopilot_flight(session, total, job.seed, AutopilotConfig(speed=job.speed / job.fps))
+                    frames = autopilot_flight(session, total, job.seed, config_for_speed(job.speed / job.fps))
                 for i, frame in enumerate(frames):
                     if self._stop.is_set():
                         raise _Cancelled

@@ -6,13 +6,18 @@ inputs and the views the autopilot saw.
 
 from __future__ import annotations
 
-import dataclasses
-import math
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from infnat_core.flight.autopilot import AutopilotConfig, AutopilotState, autopilot_init, autopilot_pose, autopilot_step
+from infnat_core.flight.autopilot import (
+    AutopilotConfig,
+    AutopilotState,
+    autopilot_init,
+    autopilot_pose,
+    autopilot_step,
+    config_for_speed,
+)
 from infnat_core.flight.controls import ControlsConfig, FlightInputs, FlightState, step
 
 REST_SPEED_FRACTION = 0.05
@@ -27,10 +32,7 @@ class DriverConfig:
     controls: ControlsConfig = field(default_factory=ControlsConfig)
     """Manual flight feel; ``controls.speed`` is also the autopilot's cruising speed (world units per second)."""
     autopilot: AutopilotConfig = field(default_factory=AutopilotConfig)
-    """The engine's autopilot constants (per step)."""
-    autopilot_rate: float = 30.0
-    """Steps per second at which the autopilot's per-step constants (lerp, steer decay) apply unchanged; at other
-    frame rates they are rescaled so the flight feels the same."""
+    """The engine's autopilot constants, re-timed each frame for the distance flown (``config_for_speed``)."""
     steer_rate: float = 1.5
     """Steer offset (texture units) added per second while a strafe/rise key is held under the autopilot."""
     look_steer_gain: float = 2.0
@@ -99,25 +101,14 @@ class FlightDriver:
             self._at_rest = still and float(np.linalg.norm(self._manual.velocity)) < rest_speed
             return self._manual.pose
         cfg = self.config
-        steps = dt * cfg.autopilot_rate
-        auto_cfg = dataclasses.replace(
-            cfg.autopilot,
-            lerp=_per_frame(cfg.autopilot.lerp, steps),
-            guard_lerp=_per_frame(cfg.autopilot.guard_lerp, steps),
-            steer_decay=cfg.autopilot.steer_decay**steps,
-        )
         steer = self._click_steer + np.array([
             inputs.right * cfg.steer_rate * dt + inputs.yaw * cfg.look_steer_gain,
             -inputs.up * cfg.steer_rate * dt - inputs.pitch * cfg.look_steer_gain,
         ])
         self._click_steer = np.zeros(2)
         speed = cfg.controls.speed * (cfg.controls.boost if inputs.boost else 1.0)
-        speed *= max(0.0, 1.0 + cfg.throttle * inputs.forward) * dt
-        self._auto = autopilot_step(self._auto, view_disparity, view_intrinsics, auto_cfg,
-                                    steer=(float(steer[0]), float(steer[1])), speed=speed)
+        step_length = speed * max(0.0, 1.0 + cfg.throttle * inputs.forward) * dt
+        self._auto = autopilot_step(self._auto, view_disparity, view_intrinsics,
+                                    config_for_speed(step_length, cfg.autopilot),
+                                    steer=(float(steer[0]), float(steer[1])))
         return autopilot_pose(self._auto)
-
-
-def _per_frame(fraction: float, steps: float) -> float:
-    """The approach fraction that equals ``steps`` applications of a per-step ``fraction``."""
-    return 1.0 - math.pow(1.0 - fraction, steps)

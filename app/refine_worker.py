@@ -20,7 +20,7 @@ import numpy as np
 import torch
 from PyQt6.QtCore import QObject, QThread, pyqtSignal, pyqtSlot
 
-from app.refiner_settings import apply_blend, apply_style, is_network
+from app.refiner_settings import apply_blend, is_network
 from infnat_core.refiner.inference import Refiner
 from infnat_core.render import RenderOutput
 
@@ -140,7 +140,7 @@ class _RefineJob(QObject):
             start = time.perf_counter()
             if self._style is not None and self._styled_generation != self._style[0]:
                 generation, rgb, disparity = self._style
-                apply_style(self._refiner, rgb, disparity, self._seed)
+                self._refiner.set_style(rgb, disparity, self._seed)
                 self._styled_generation = generation
             apply_blend(self._refiner, self._blend)
             out = request.render

@@ -21,8 +21,8 @@ class SlowRefiner:
         self.refined = []
         self.styles = []
 
-    def set_style(self, rgb, disparity):
-        self.styles.append(float(rgb.mean()))
+    def set_style(self, rgb, disparity, seed=0):
+        self.styles.append((float(rgb.mean()), seed))
 
     def refine(self, rgb, disparity, mask):
         value = float(rgb[0, 0, 0])
@@ -83,7 +83,14 @@ def test_results_of_an_old_scene_are_dropped(worker, qtbot):
     qtbot.waitUntil(lambda: worker.idle, timeout=3000)
     qtbot.wait(100)
     assert [float(r.rgb[0, 0, 0]) for r in results] == [1.0]
-    assert worker.test_refiner.styles == [0.0, 1.0]  # restyled before the new scene's request
+    assert worker.test_refiner.styles == [(0.0, 0), (1.0, 0)]  # restyled before the new scene's request
+
+
+def test_a_new_style_seed_restyles_before_the_next_request(worker, qtbot):
+    worker.set_options(7, 0.0)
+    with qtbot.waitSignal(worker.finished, timeout=3000):
+        worker.submit(render(0.25), np.eye(3, 4), np.ones(4))
+    assert worker.test_refiner.styles[-1] == (0.0, 7)
 
 
 def test_exception_is_reported_and_the_worker_keeps_serving(worker, qtbot):
