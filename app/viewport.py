@@ -21,7 +21,7 @@ from PyQt6.QtWidgets import QWidget
 from infnat_core.render import Keyframe, MeshRenderer, RenderOutput
 
 GL_RGB8 = 0x8051
-"""An opaque texture format for the widget's framebuffer: the renderer writes its validity mask into alpha."""
+"""An opaque texture format for the widget's framebuffer: whatever the renderer leaves in alpha never shows."""
 CLICK_SLOP_PX = 4
 """A press and release closer than this (device-independent pixels) is a click, not a drag."""
 SOFTWARE_RENDERERS = ("llvmpipe", "softpipe", "swrast")
