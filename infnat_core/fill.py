@@ -20,6 +20,7 @@ is upsampled and composited under the full-resolution valid pixels), on rgbd tog
 from __future__ import annotations
 
 import math
+from contextlib import contextmanager
 
 import numpy as np
 import torch
@@ -53,7 +54,7 @@ def fill_holes(rgb: np.ndarray, disparity: np.ndarray, mask: np.ndarray) -> tupl
     # and the result below is ``premultiplied + (1 - mask) * fill``, exact where the mask is 1.
     premultiplied = np.concatenate([np.moveaxis(rgb, -1, 0), disparity[None]], axis=0, dtype=np.float32)
     premultiplied *= keep
-    with torch.inference_mode():
+    with torch.inference_mode(), _one_thread():
         small_keep, small_rgbd = torch.from_numpy(keep)[None, None], torch.from_numpy(premultiplied)[None]
         factor = math.ceil(max(keep.shape) / WORK_SIZE)
         if factor > 1:
@@ -68,6 +69,18 @@ def fill_holes(rgb: np.ndarray, disparity: np.ndarray, mask: np.ndarray) -> tupl
     out *= 1.0 - keep
     out += premultiplied
     return np.ascontiguousarray(np.moveaxis(out[:3], 0, -1)), out[3]
+
+
+@contextmanager
+def _one_thread():
+    """Run torch on one thread: the fill is many small ops, which extra threads only slow down (on a busy 2-core
+    machine spinning worker threads made it 30× slower)."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
 
 
 def _far_side_sources(disparity: torch.Tensor, keep: torch.Tensor) -> torch.Tensor:
