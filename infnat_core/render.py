@@ -12,6 +12,7 @@ from infnat_core import camera
 from infnat_core.image_io import as_uint8
 from infnat_core.mesh import edge_mask, grid_indices
 from infnat_core.shaders import load_shader
+from infnat_core.sky import SKY_DISPARITY
 
 NEAR_PLANE = 0.01
 FAR_PLANE = 1000.0
@@ -29,6 +30,7 @@ class Keyframe:
     disparity: np.ndarray  # (H, W) float32 in [0.01, 1]
     pose: np.ndarray  # (3, 4) cam_from_world of the keyframe camera
     intrinsics: np.ndarray  # (4,) texture-unit intrinsics of the keyframe camera
+    coverage: np.ndarray | None = None  # (H, W) float32 per-vertex: 1 where this keyframe's content is drawn; None = all
 
 
 @dataclass(frozen=True)
@@ -63,7 +65,8 @@ class _Target:
 
 
 class _Layer:
-    """GPU resources of one keyframe: disparity + edge mask textures (mesh grid), colour texture, vertex array."""
+    """GPU resources of one keyframe: disparity + (edge mask, coverage) textures (mesh grid), colour texture,
+    vertex array."""
 
     def __init__(self, renderer: MeshRenderer):
         self.renderer = renderer
@@ -83,14 +86,16 @@ class _Layer:
                 if obj is not None:
                     obj.release()
             self.disparity_tex = ctx.texture((w, h), 1, dtype="f4")
-            self.edge_tex = ctx.texture((w, h), 1, dtype="f4")
+            self.edge_tex = ctx.texture((w, h), 2, dtype="f4")
             for tex in (self.disparity_tex, self.edge_tex):
                 tex.filter = (moderngl.NEAREST, moderngl.NEAREST)
             self.vao = ctx.vertex_array(self.renderer.program, [], index_buffer=self.renderer.index_buffer(h, w),
                                         index_element_size=4)
             self.grid = (h, w)
         self.disparity_tex.write(disparity.tobytes())
-        self.edge_tex.write(edge_mask(disparity, edge_threshold).tobytes())
+        coverage = np.ones_like(disparity) if keyframe.coverage is None else keyframe.coverage
+        validity = np.stack([edge_mask(disparity, edge_threshold), coverage.astype(np.float32)], axis=-1)
+        self.edge_tex.write(validity.tobytes())
         self._upload_color(as_uint8(keyframe.rgb))
         self.keyframe = keyframe
 
@@ -133,9 +138,14 @@ class _Layer:
 class MeshRenderer:
     """Renders keyframe meshes from any pose, at any size.
 
-    Two layers: an optional *anchor* (the photo, which persists for the whole flight and wins where it is valid)
-    and the current *keyframe* (the latest refined frame). Torn triangles are dropped, so each layer shows only
-    content it really saw and the other layer shows through its disocclusions.
+    Layers, in priority order: an optional *anchor* (the photo, which persists for the whole flight and wins where
+    it is valid), *cached* keyframes (what earlier refined frames painted, newest first; see
+    :mod:`infnat_core.keyframe_cache`) and the current *keyframe* (the latest refined frame, in full). Torn triangles
+    are dropped, so each layer shows only content it really saw and the layers below show through its
+    disocclusions. Priority is a depth-test bias (``depth_scale``): a higher-priority layer wins over a lower one
+    showing the same surface at a similar depth, but clearly nearer content of any layer still occludes it.
+    With a sky dome set (``set_sky``), sky is drawn first at infinity by direction only: the photo's sky (from the
+    anchor) and the dome's painted sky; the meshes then leave their sky pixels out.
     Allocate once per GL context; uploads happen in ``set_keyframe``/``set_anchor``; a frame only sets uniforms and
     draws.
     """
@@ -143,6 +153,10 @@ class MeshRenderer:
     ANCHOR_DEPTH_SCALE = 0.8
     """The anchor is depth-tested as if 20 % nearer, so it wins over the keyframe's copy of the same surface and
     over painted fill whose depth is only roughly right; clearly nearer painted content still occludes it."""
+
+    CACHED_DEPTH_SCALES = (0.85, 0.95)
+    """Depth-test bias of the newest and the oldest drawn cached keyframe (linear in between): below the anchor,
+    above the current keyframe (1.0), whose copies of cached content are resampled and so less sharp."""
 
     def __init__(self, ctx: moderngl.Context, stretch_threshold: float = 2.0):
         """``stretch_threshold``: a triangle longer on screen than this many times the length its depth change
@@ -159,6 +173,14 @@ class MeshRenderer:
         self._current = _Layer(self)
         self._anchor = _Layer(self)
         self._anchor_on = False
+        self._cached: list[tuple[int, _Layer]] = []
+        self.sky_program = ctx.program(vertex_shader=load_shader("sky.vert"), fragment_shader=load_shader("sky.frag"))
+        self.sky_program["photo_disparity"].value = 0
+        self.sky_program["photo_color"].value = 2
+        self.sky_program["dome"].value = 3
+        self.sky_program["sky_disparity"].value = SKY_DISPARITY
+        self._sky_vao = ctx.vertex_array(self.sky_program, [])
+        self._dome: moderngl.Texture | None = None
         self._target: _Target | None = None
 
     @property
@@ -183,6 +205,38 @@ class MeshRenderer:
         if keyframe is not None:
             self._anchor.upload(keyframe, edge_threshold)
 
+    def set_cached(self, keyframes: list[tuple[int, Keyframe]], edge_threshold: float = 0.3) -> None:
+        """Draw these cached keyframes, ``(key, keyframe)`` in priority order (first wins ties). A key already
+        uploaded is reused as is; layers whose key is not given are released."""
+        layers = dict(self._cached)
+        kept = []
+        for key, keyframe in keyframes:
+            layer = layers.pop(key, None)
+            if layer is None:
+                layer = _Layer(self)
+                layer.upload(keyframe, edge_threshold)
+            kept.append((key, layer))
+        for layer in layers.values():
+            layer.release()
+        self._cached = kept
+
+    def set_sky(self, dome: np.ndarray | None) -> None:
+        """Draw sky at infinity from the anchor's sky and ``dome`` ``(h, 2h, 4)`` uint8 (an equirectangular
+        :class:`infnat_core.sky.SkyDome`), or (None) draw sky as part of each mesh."""
+        if dome is None:
+            if self._dome is not None:
+                self._dome.release()
+            self._dome = None
+            return
+        h, w = dome.shape[:2]
+        if self._dome is None or self._dome.size != (w, h):
+            if self._dome is not None:
+                self._dome.release()
+            self._dome = self.ctx.texture((w, h), 4)
+            self._dome.filter = (moderngl.LINEAR, moderngl.LINEAR)
+            self._dome.repeat_x, self._dome.repeat_y = True, False
+        self._dome.write(np.ascontiguousarray(dome).tobytes())
+
     # -- drawing ---------------------------------------------------------------------------------------------
     def _draw(self, pose: np.ndarray, intrinsics: np.ndarray, viewport: tuple[int, int], flip_y: float) -> None:
         if self._current.keyframe is None:
@@ -193,11 +247,34 @@ class MeshRenderer:
         self.program["viewport_px"].value = tuple(float(v) for v in viewport)
         self.program["view_fx"].value = float(intrinsics[0])
         self.program["stretch_threshold"].value = self.stretch_threshold
+        self.program["hide_sky_below"].value = SKY_DISPARITY if self._dome is not None else -1.0
+        self.ctx.disable(moderngl.CULL_FACE | moderngl.BLEND | moderngl.DEPTH_TEST)
+        if self._dome is not None:
+            self._draw_sky(pose, intrinsics, viewport, flip_y)
         self.ctx.enable(moderngl.DEPTH_TEST)
-        self.ctx.disable(moderngl.CULL_FACE | moderngl.BLEND)
         if self._anchor_on:
             self._anchor.draw(self.program, pose, self.ANCHOR_DEPTH_SCALE)
+        newest, oldest = self.CACHED_DEPTH_SCALES
+        for rank, (_, layer) in enumerate(self._cached):
+            layer.draw(self.program, pose, newest + (oldest - newest) * rank / max(1, len(self._cached) - 1))
         self._current.draw(self.program, pose, 1.0)
+
+    def _draw_sky(self, pose: np.ndarray, intrinsics: np.ndarray, viewport: tuple[int, int], flip_y: float) -> None:
+        prog = self.sky_program
+        prog["viewport_px"].value = tuple(float(v) for v in viewport)
+        prog["flip_y"].value = flip_y
+        prog["view_intrinsics"].value = tuple(float(x) for x in intrinsics)
+        # GLSL matrices are column-major: world_from_view = Rᵀ is uploaded as R's rows.
+        prog["world_from_view"].write(pose[:, :3].astype("f4").tobytes())
+        prog["has_photo"].value = self._anchor_on
+        if self._anchor_on:
+            anchor = self._anchor.keyframe
+            prog["photo_from_world"].write(anchor.pose[:, :3].T.astype("f4").tobytes())
+            prog["photo_intrinsics"].value = tuple(float(x) for x in anchor.intrinsics)
+            self._anchor.disparity_tex.use(0)
+            self._anchor.color_tex.use(2)
+        self._dome.use(3)
+        self._sky_vao.render(moderngl.TRIANGLES, vertices=3)
 
     def render(self, pose: np.ndarray, intrinsics: np.ndarray, width: int, height: int) -> RenderOutput:
         """Render off-screen and read back rgb, disparity and mask at ``width``×``height``."""

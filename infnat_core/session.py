@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from PIL import Image
 
+from infnat_core.keyframe_cache import KeyframeCache, KeyframeCacheConfig, painted_coverage
 from infnat_core.refiner.inference import Refiner
 from infnat_core.render import Keyframe, MeshRenderer, RenderOutput
 from infnat_core.scene import Scene, view_intrinsics
+from infnat_core.sky import SkyDome
 
 
 @dataclass(frozen=True)
@@ -23,6 +25,14 @@ class SessionConfig:
     anchor_photo: bool = True
     """Keep the photo as a persistent layer: wherever it is visible it is drawn sharp from the original pixels,
     and only what it never showed comes from refined keyframes (no blur build-up over long flights)."""
+    cache: KeyframeCacheConfig = field(default_factory=KeyframeCacheConfig)
+    """What each refined keyframe painted is kept and drawn again when the view comes back (``max_keyframes=0``
+    forgets everything but the latest keyframe, as Infinite Nature does)."""
+    sky_at_infinity: bool = True
+    """Draw sky by direction only (the photo's sky, then sky the refiner painted, kept in a dome), so clouds and
+    the horizon stay put while the camera translates; False draws sky as part of each keyframe's mesh."""
+    sky_dome_height: int = 1024
+    """Rows of the equirectangular sky dome (it has twice as many columns); 1024 is ≈ 5.7 pixels per degree."""
 
 
 @dataclass(frozen=True)
@@ -48,7 +58,8 @@ def resize_disparity(disparity: np.ndarray, max_side: int) -> np.ndarray:
 
 
 class FlightSession:
-    """Holds the current keyframe on a renderer and turns poses into finished frames of one size."""
+    """Holds the current keyframe and the keyframe cache on a renderer and turns poses into finished frames of one
+    size. The refiner paints only what neither the photo nor a cached or current keyframe covers."""
 
     def __init__(self, scene: Scene, renderer: MeshRenderer, refiner: Refiner, width: int, height: int,
                  config: SessionConfig = SessionConfig()):
@@ -60,12 +71,16 @@ class FlightSession:
         self.intrinsics = view_intrinsics(scene.intrinsics, scene.aspect, width, height)
         self.frame_index = 0
         self.keyframe = scene.keyframe
+        self.cache = KeyframeCache(config.cache)
+        self.sky = SkyDome(config.sky_dome_height) if config.sky_at_infinity else None
+        renderer.set_sky(None if self.sky is None else self.sky.rgba)
         renderer.set_anchor(scene.keyframe if config.anchor_photo else None, config.edge_threshold)
         renderer.set_keyframe(self.keyframe, config.edge_threshold)
         refiner.set_style(scene.working_rgb, scene.disparity)
 
     def render(self, pose: np.ndarray) -> RenderOutput:
-        """The raw warp of the current keyframe to ``pose`` (holes are 0)."""
+        """The raw render of every layer that sees ``pose`` (holes are 0)."""
+        self.renderer.set_cached(self.cache.select(pose, self.intrinsics), self.config.edge_threshold)
         return self.renderer.render(pose, self.intrinsics, *self.size)
 
     def step(self, pose: np.ndarray) -> Frame:
@@ -74,8 +89,12 @@ class FlightSession:
         rgb, disparity = self.refiner.refine(out.rgb, out.disparity, out.mask)
         refined = self.frame_index % self.config.refine_every == 0
         if refined:
-            self.set_keyframe(Keyframe(rgb, resize_disparity(disparity, self.scene.config.mesh_max_side),
-                                       pose.copy(), self.intrinsics))
+            keyframe = Keyframe(rgb, resize_disparity(disparity, self.scene.config.mesh_max_side), pose.copy(),
+                                self.intrinsics)
+            self.cache.add(keyframe, painted_coverage(out.mask, keyframe.disparity.shape))
+            if self.sky is not None and self.sky.paint(rgb, disparity, out.mask < 0.5, pose, self.intrinsics):
+                self.renderer.set_sky(self.sky.rgba)
+            self.set_keyframe(keyframe)
         frame = Frame(self.frame_index, pose.copy(), rgb, disparity, out.hole_fraction, refined)
         self.frame_index += 1
         return frame

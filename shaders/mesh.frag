@@ -6,6 +6,7 @@ uniform sampler2D color_tex;       // keyframe colour at its own (possibly nativ
 
 in vec2 v_uv;
 in float v_valid;
+in float v_cover;                  // interpolated coverage: this layer draws only where it is at least 0.5
 in float v_view_z;
 
 layout(location = 0) out vec4 out_color;      // rgb, mask
@@ -13,7 +14,7 @@ layout(location = 1) out float out_disparity; // 1 / view depth
 
 void main() {
     // Torn fragments are dropped: what lies behind them (another layer) shows, or the hole stays 0 for refinement.
-    if (v_view_z <= 0.0 || v_valid < 0.5) discard;
+    if (v_view_z <= 0.0 || v_valid < 0.5 || v_cover < 0.5) discard;
     out_color = vec4(texture(color_tex, v_uv).rgb, 1.0);
     out_disparity = 1.0 / v_view_z;
 }

@@ -14,11 +14,13 @@ uniform float stretch_threshold;   // longest edge / expected diagonal above whi
 
 in vec2 g_uv[];
 in float g_valid[];
+in float g_cover[];
 in float g_view_z[];
 in float g_key_z[];
 
 out vec2 v_uv;
 out float v_valid;
+out float v_cover;
 out float v_view_z;
 
 void main() {
@@ -41,6 +43,7 @@ void main() {
         v_uv = g_uv[i];
         v_valid = (in_front && !torn) ? 1.0 : g_valid[i];
         v_view_z = g_view_z[i];
+        v_cover = g_cover[i];
         EmitVertex();
     }
     EndPrimitive();

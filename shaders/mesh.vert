@@ -3,16 +3,19 @@
 // disparity and re-projected into the current view. No vertex buffers: the grid position comes from gl_VertexID.
 
 uniform sampler2D disparity_tex;   // (H, W) R32F keyframe disparity in [0.01, 1]
-uniform sampler2D edge_tex;        // (H, W) R32F per-vertex validity: 1 = keep, 0 = torn depth edge
+uniform sampler2D edge_tex;        // (H, W) RG32F per-vertex: r = edge validity (1 keep, 0 torn depth edge),
+                                   // g = coverage (1 = this layer draws here, 0 = another layer does)
 uniform ivec2 grid_size;           // (W, H) of the disparity map
 uniform vec4 key_intrinsics;       // keyframe (fx, fy, cx, cy) in texture units
 uniform mat4 view_from_key;        // current camera from keyframe camera
 uniform mat4 clip_from_view;       // projection (see camera.gl_projection)
 uniform float flip_y;              // 1 for off-screen read-back (row 0 = top), -1 for an on-screen framebuffer
+uniform float hide_sky_below;      // vertices at or below this disparity are not drawn (the sky pass draws them)
 uniform float depth_scale;         // < 1 pulls this layer nearer in the depth test only (layer priority)
 
 out vec2 g_uv;
 out float g_valid;
+out float g_cover;
 out float g_view_z;
 out float g_key_z;
 
@@ -24,7 +27,9 @@ void main() {
     vec3 key_point = vec3((uv - key_intrinsics.zw) / key_intrinsics.xy * depth, depth);
     vec4 view_point = view_from_key * vec4(key_point, 1.0);
     g_uv = uv;
-    g_valid = texelFetch(edge_tex, ij, 0).r;
+    vec2 validity = texelFetch(edge_tex, ij, 0).rg;
+    g_valid = validity.r;
+    g_cover = texelFetch(disparity_tex, ij, 0).r <= hide_sky_below ? 0.0 : validity.g;
     g_view_z = view_point.z;
     g_key_z = depth;
     // Scaling a view-space point toward the camera keeps its pixel and only changes its depth-test depth.

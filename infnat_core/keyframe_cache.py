@@ -1,0 +1,148 @@
+"""A bounded cache of refined keyframes, so regions seen before are drawn again as they were instead of re-invented.
+
+Each cached keyframe keeps only what it *painted* (its ``coverage``): content it copied from older layers is
+already drawn by those layers, and drawing the copy again would only add a resampled, blurrier duplicate. Which
+keyframes are drawn for a view is decided by a visibility test: sample points of each keyframe's painted content
+are projected into the view, and the keyframes with the most of them on screen are drawn (at most ``max_drawn``).
+Eviction drops the keyframe drawn least recently (the oldest among equals) when the count or memory bound is hit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+from PIL import Image
+
+from infnat_core import camera
+from infnat_core.errors import InfnatError
+from infnat_core.image_io import as_uint8
+from infnat_core.render import Keyframe
+
+_SAMPLES_PER_SIDE = 24
+"""Painted content is represented for the visibility test by at most this many sample points per grid side."""
+
+
+@dataclass(frozen=True)
+class KeyframeCacheConfig:
+    """Bounds of the keyframe cache and how many keyframes a view draws."""
+
+    max_keyframes: int = 64
+    """Most keyframes kept; 0 turns the cache off (only the latest keyframe and the photo are drawn)."""
+    max_megabytes: float = 256.0
+    """Most CPU memory the cached keyframes may hold (colour + disparity + coverage); the GPU holds at most
+    ``max_drawn`` of them at a time."""
+    max_drawn: int = 6
+    """Most cached keyframes drawn per view (each is one mesh pass: on llvmpipe the main cost of a frame)."""
+    min_painted_fraction: float = 0.002
+    """A refined keyframe that painted less than this fraction of its view is not cached (nothing new in it)."""
+    texture_max_side: int = 768
+    """Longest side of a cached keyframe's colour: painted content comes from a low-resolution refiner, so a
+    larger texture only costs memory."""
+
+    def __post_init__(self) -> None:
+        if self.max_keyframes < 0 or self.max_drawn < 0 or self.max_megabytes <= 0 or self.texture_max_side < 16:
+            raise InfnatError(
+                "keyframe cache bounds must be non-negative (max_keyframes, max_drawn), positive (max_megabytes) "
+                f"and texture_max_side ≥ 16; got {self}"
+            )
+
+
+@dataclass(frozen=True)
+class _Entry:
+    key: int
+    keyframe: Keyframe
+    points: np.ndarray  # (N, 3) world points sampled from the painted content
+    nbytes: int
+
+
+def painted_coverage(mask: np.ndarray, grid_shape: tuple[int, int]) -> np.ndarray:
+    """Per-vertex coverage ``(H, W)`` float32 in {0, 1} on a keyframe's disparity grid of ``grid_shape`` from a
+    render mask ``(h, w)`` in [0, 1] (1 = rendered from older layers): 1 at every vertex whose cell was painted, grown
+    by one vertex so painted content overlaps its neighbours instead of leaving a crack."""
+    painted = (mask < 0.5).astype(np.float32)
+    h, w = grid_shape
+    small = np.asarray(Image.fromarray(painted, mode="F").resize((w, h), Image.Resampling.BOX)) > 0.01
+    grown = np.pad(small, 1)
+    out = np.zeros_like(small)
+    for dy in range(3):
+        for dx in range(3):
+            out |= grown[dy : dy + h, dx : dx + w]
+    return out.astype(np.float32)
+
+
+class KeyframeCache:
+    """Refined keyframes with their painted coverage, bounded in count and memory (see the module docstring)."""
+
+    def __init__(self, config: KeyframeCacheConfig = KeyframeCacheConfig()):
+        self.config = config
+        self._entries: list[_Entry] = []  # oldest first
+        self._last_drawn: dict[int, int] = {}
+        self._next_key = 0
+        self._tick = 0
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    @property
+    def nbytes(self) -> int:
+        """CPU memory held by the cached keyframes."""
+        return sum(e.nbytes for e in self._entries)
+
+    def add(self, keyframe: Keyframe, coverage: np.ndarray) -> bool:
+        """Cache ``keyframe`` with per-vertex ``coverage (H, W)`` on its disparity grid (see
+        :func:`painted_coverage`); returns False when it painted too little to keep or the cache is off."""
+        if self.config.max_keyframes == 0 or coverage.mean() < self.config.min_painted_fraction:
+            return False
+        rgb = _shrink(as_uint8(keyframe.rgb), self.config.texture_max_side)
+        disparity = keyframe.disparity.astype(np.float32)
+        coverage = coverage.astype(np.float32)
+        stored = replace(keyframe, rgb=rgb, disparity=disparity, coverage=coverage)
+        entry = _Entry(self._next_key, stored, _sample_points(stored), rgb.nbytes + disparity.nbytes + coverage.nbytes)
+        self._entries.append(entry)
+        self._last_drawn[entry.key] = self._tick
+        self._next_key += 1
+        self._evict()
+        return True
+
+    def select(self, pose: np.ndarray, intrinsics: np.ndarray) -> list[tuple[int, Keyframe]]:
+        """The cached keyframes to draw for a view at ``pose (3, 4)`` with ``intrinsics (4,)``: up to ``max_drawn``
+        with the most painted content on screen, as ``(key, keyframe)`` newest first (draw priority order)."""
+        self._tick += 1
+        scores = [(_visible_count(e.points, pose, intrinsics), i) for i, e in enumerate(self._entries)]
+        chosen = sorted((i for s, i in sorted(scores, reverse=True)[: self.config.max_drawn] if s > 0), reverse=True)
+        for i in chosen:
+            self._last_drawn[self._entries[i].key] = self._tick
+        return [(self._entries[i].key, self._entries[i].keyframe) for i in chosen]
+
+    def _evict(self) -> None:
+        limit = self.config.max_megabytes * 2**20
+        while len(self._entries) > self.config.max_keyframes or (len(self._entries) > 1 and self.nbytes > limit):
+            stalest = min(range(len(self._entries)), key=lambda i: (self._last_drawn[self._entries[i].key], i))
+            del self._last_drawn[self._entries.pop(stalest).key]
+
+
+def _shrink(rgb: np.ndarray, max_side: int) -> np.ndarray:
+    h, w = rgb.shape[:2]
+    if max(h, w) <= max_side:
+        return rgb
+    scale = max_side / max(h, w)
+    size = (max(1, round(w * scale)), max(1, round(h * scale)))
+    return np.asarray(Image.fromarray(rgb).resize(size, Image.Resampling.BOX))
+
+
+def _sample_points(keyframe: Keyframe) -> np.ndarray:
+    """World points ``(N, 3)`` at a subsampled grid of the keyframe's covered vertices."""
+    h, w = keyframe.disparity.shape
+    step = max(1, max(h, w) // _SAMPLES_PER_SIDE)
+    points = camera.unproject(keyframe.disparity, keyframe.intrinsics)[::step, ::step]
+    covered = keyframe.coverage[::step, ::step] > 0.5
+    return camera.transform(camera.invert_pose(keyframe.pose), points[covered])
+
+
+def _visible_count(points: np.ndarray, pose: np.ndarray, intrinsics: np.ndarray) -> int:
+    """How many world points ``(N, 3)`` lie in front of the camera at ``pose`` and inside its image."""
+    cam = camera.transform(pose, points)
+    front = cam[:, 2] > 1e-6
+    uv, _ = camera.project(cam[front], intrinsics)
+    return int(np.count_nonzero(np.all((uv >= 0.0) & (uv <= 1.0), axis=1)))
