@@ -39,12 +39,16 @@ class KeyframeCacheConfig:
     texture_max_side: int = 768
     """Longest side of a cached keyframe's colour: painted content comes from a low-resolution refiner, so a
     larger texture only costs memory."""
+    mesh_max_side: int = 192
+    """Longest side of a cached keyframe's mesh (vertices per side): vertex count is what a layer costs on
+    llvmpipe, and painted content has little fine geometry."""
 
     def __post_init__(self) -> None:
-        if self.max_keyframes < 0 or self.max_drawn < 0 or self.max_megabytes <= 0 or self.texture_max_side < 16:
+        if (self.max_keyframes < 0 or self.max_drawn < 0 or self.max_megabytes <= 0
+                or min(self.texture_max_side, self.mesh_max_side) < 16):
             raise InfnatError(
                 "keyframe cache bounds must be non-negative (max_keyframes, max_drawn), positive (max_megabytes) "
-                f"and texture_max_side ≥ 16; got {self}"
+                f"and texture_max_side, mesh_max_side ≥ 16; got {self}"
             )
 
 
@@ -89,14 +93,19 @@ class KeyframeCache:
         """CPU memory held by the cached keyframes."""
         return sum(e.nbytes for e in self._entries)
 
-    def add(self, keyframe: Keyframe, coverage: np.ndarray) -> bool:
-        """Cache ``keyframe`` with per-vertex ``coverage (H, W)`` on its disparity grid (see
-        :func:`painted_coverage`); returns False when it painted too little to keep or the cache is off."""
-        if self.config.max_keyframes == 0 or coverage.mean() < self.config.min_painted_fraction:
+    def add(self, keyframe: Keyframe, mask: np.ndarray) -> bool:
+        """Cache what ``keyframe`` painted, given the mask ``(h, w)`` in [0, 1] of the render it was refined from
+        (1 = rendered from older layers); returns False when it painted too little to keep or the cache is off."""
+        if self.config.max_keyframes == 0 or np.mean(mask < 0.5) < self.config.min_painted_fraction:
             return False
         rgb = _shrink(as_uint8(keyframe.rgb), self.config.texture_max_side)
         disparity = keyframe.disparity.astype(np.float32)
-        coverage = coverage.astype(np.float32)
+        h, w = disparity.shape
+        scale = min(1.0, self.config.mesh_max_side / max(h, w))
+        if scale < 1.0:
+            size = (max(2, round(w * scale)), max(2, round(h * scale)))
+            disparity = np.asarray(Image.fromarray(disparity, mode="F").resize(size, Image.Resampling.BOX))
+        coverage = painted_coverage(mask, disparity.shape)
         stored = replace(keyframe, rgb=rgb, disparity=disparity, coverage=coverage)
         entry = _Entry(self._next_key, stored, _sample_points(stored), rgb.nbytes + disparity.nbytes + coverage.nbytes)
         self._entries.append(entry)

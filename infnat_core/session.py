@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from PIL import Image
 
-from infnat_core.keyframe_cache import KeyframeCache, KeyframeCacheConfig, painted_coverage
+from infnat_core.keyframe_cache import KeyframeCache, KeyframeCacheConfig
 from infnat_core.refiner.inference import Refiner
 from infnat_core.render import Keyframe, MeshRenderer, RenderOutput
 from infnat_core.scene import Scene, view_intrinsics
@@ -91,7 +91,7 @@ class FlightSession:
         if refined:
             keyframe = Keyframe(rgb, resize_disparity(disparity, self.scene.config.mesh_max_side), pose.copy(),
                                 self.intrinsics)
-            self.cache.add(keyframe, painted_coverage(out.mask, keyframe.disparity.shape))
+            self.cache.add(keyframe, out.mask)
             if self.sky is not None and self.sky.paint(rgb, disparity, out.mask < 0.5, pose, self.intrinsics):
                 self.renderer.set_sky(self.sky.rgba)
             self.set_keyframe(keyframe)

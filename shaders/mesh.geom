@@ -24,6 +24,8 @@ out float v_cover;
 out float v_view_z;
 
 void main() {
+    // Nothing of a triangle whose vertices are all uncovered survives the fragment test: skip rasterising it.
+    if (max(max(g_cover[0], g_cover[1]), g_cover[2]) < 0.5) return;
     bool torn = false;
     bool in_front = gl_in[0].gl_Position.w > 0.0 && gl_in[1].gl_Position.w > 0.0 && gl_in[2].gl_Position.w > 0.0;
     if (in_front) {
