@@ -307,8 +307,9 @@ class Trainer:
         save_weights(path, generator, encoder, self.config.refiner)
 
 
-def plot_history(history: Sequence[dict[str, float]], path: str | Path, window: int = 20) -> None:
-    """Loss curves (moving averages over ``window`` steps, log scale) of a run's history as a PNG."""
+def plot_history(history: Sequence[dict[str, float]], path: str | Path) -> None:
+    """Loss curves of a run's history as a PNG: log scale, moving averages over 1 % of the run (≥ 20 steps)."""
+    window = max(20, len(history) // 100)
     steps = np.array([h["step"] for h in history])
     series = {}
     for name in CURVES:
