@@ -48,15 +48,35 @@ class SkyDome:
         new = painted & is_sky(disparity)
         if not new.any():
             return False
+        # Inverse mapping (dome cell -> view pixel), so a view coarser than the dome leaves no gaps in it.
         h, w = disparity.shape
         u, v = camera.pixel_centres(h, w)
         fx, fy, cx, cy = intrinsics
         rays = np.stack([(u[new] - cx) / fx, (v[new] - cy) / fy, np.ones(int(new.sum()))], axis=-1)
-        row, col = dome_coordinates(rays @ pose[:, :3], self.rgba.shape[0])  # world = Rᵀ·ray (rows as vectors)
-        empty = self.rgba[row, col, 3] == 0
-        if not empty.any():
+        rows, cols = dome_coordinates(rays @ pose[:, :3], self.rgba.shape[0])  # world = Rᵀ·ray (rows as vectors)
+        dome_h, dome_w = self.rgba.shape[:2]
+        row_range = np.arange(max(0, rows.min() - 1), min(dome_h, rows.max() + 2))
+        col_range = np.arange(dome_w) if cols.max() - cols.min() > dome_w // 2 else np.arange(
+            max(0, cols.min() - 1), min(dome_w, cols.max() + 2))
+        cell_rows, cell_cols = (a.ravel() for a in np.meshgrid(row_range, col_range, indexing="ij"))
+        empty = self.rgba[cell_rows, cell_cols, 3] == 0
+        cell_rows, cell_cols = cell_rows[empty], cell_cols[empty]
+        lon = ((cell_cols + 0.5) / dome_w - 0.5) * 2 * math.pi
+        lat = (0.5 - (cell_rows + 0.5) / dome_h) * math.pi
+        world = np.stack([np.cos(lat) * np.sin(lon), -np.sin(lat), np.cos(lat) * np.cos(lon)], axis=-1)
+        cam = world @ pose[:, :3].T
+        front = cam[:, 2] > 1e-6
+        uv, _ = camera.project(cam[front], intrinsics)
+        # Cells up to one cell outside the view take its border pixels, so the dome's filtered edge stays painted.
+        margin = np.array([2 * math.pi / dome_w * fx, math.pi / dome_h * fy])
+        inside = np.all((uv > -margin) & (uv < 1.0 + margin), axis=1)
+        cells = np.flatnonzero(front)[inside]
+        col = np.clip(np.floor(uv[inside, 0] * w).astype(np.int64), 0, w - 1)
+        row = np.clip(np.floor(uv[inside, 1] * h).astype(np.int64), 0, h - 1)
+        hit = new[row, col]
+        if not hit.any():
             return False
-        colour = np.clip(rgb[new][empty] * 255.0 + 0.5, 0, 255).astype(np.uint8)
-        self.rgba[row[empty], col[empty], :3] = colour
-        self.rgba[row[empty], col[empty], 3] = 255
+        cells, row, col = cells[hit], row[hit], col[hit]
+        self.rgba[cell_rows[cells], cell_cols[cells], :3] = np.clip(rgb[row, col] * 255.0 + 0.5, 0, 255).astype(np.uint8)
+        self.rgba[cell_rows[cells], cell_cols[cells], 3] = 255
         return True
