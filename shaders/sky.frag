@@ -42,6 +42,8 @@ void main() {
     vec2 duv = vec2(atan(world.x, world.z) / (2.0 * PI) + 0.5, 0.5 - asin(clamp(-world.y, -1.0, 1.0)) / PI);
     vec4 painted = texture(dome, duv);
     if (painted.a < 0.5) discard;
-    out_color = vec4(painted.rgb, 1.0);
+    // Unpainted texels are (0, 0, 0, 0): dividing by the filtered alpha averages only painted neighbours, so the
+    // edge of the painted sky has no dark fringe.
+    out_color = vec4(painted.rgb / painted.a, 1.0);
     out_disparity = 0.01;
 }
