@@ -126,7 +126,7 @@ def _write_figures(summary: EvalSummary, out_dir: Path) -> None:
         for refiner_name, result in results.items():
             rows.append([result.sheet[i] for i in sorted(result.sheet)])
             labels.append([f"{refiner_name} #{i}" for i in sorted(result.sheet)])
-        contact_sheet(rows, labels, out_dir / f"long_range_{_slug(photo)}.png", tile_width=200)
+        contact_sheet(rows, labels, out_dir / f"long_range_{_slug(photo)}.png", tile_width=160)
 
 
 def _report_text(summary: EvalSummary, weights: str | Path, config: EvalConfig, reductions: Sequence[float]) -> str:
