@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import numpy as np
+import torch
+from kornia.color import rgb_to_lab
 
 SKY_DISPARITY = 0.1
 """Disparity below which the autopilot's soft sky weight starts (Infinite Nature's autopilot)."""
 
 SKY_RAMP = 20.0
 """Slope of that weight per unit of disparity (weight 1 at disparity ≤ 0.05)."""
-
-_D65 = np.array([0.95047, 1.0, 1.08883])
-_SRGB_TO_XYZ = np.array([[0.4124564, 0.3575761, 0.1804375],
-                         [0.2126729, 0.7151522, 0.0721750],
-                         [0.0193339, 0.1191920, 0.9503041]])
-
 
 def psnr(a: np.ndarray, b: np.ndarray) -> float:
     """Peak signal-to-noise ratio in dB of two images ``(H, W, 3)`` in [0, 1] (inf when identical)."""
@@ -31,12 +27,10 @@ def sharpness(rgb: np.ndarray) -> float:
 
 
 def srgb_to_lab(rgb: np.ndarray) -> np.ndarray:
-    """CIELAB (D65) ``(..., 3)`` of sRGB ``(..., 3)`` in [0, 1]."""
-    c = np.clip(np.asarray(rgb, np.float64), 0.0, 1.0)
-    linear = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
-    xyz = linear @ _SRGB_TO_XYZ.T / _D65
-    f = np.where(xyz > (6 / 29) ** 3, np.cbrt(xyz), xyz / (3 * (6 / 29) ** 2) + 4 / 29)
-    return np.stack([116 * f[..., 1] - 16, 500 * (f[..., 0] - f[..., 1]), 200 * (f[..., 1] - f[..., 2])], axis=-1)
+    """CIELAB (D65) ``(..., 3)`` float64 of sRGB ``(..., 3)`` in [0, 1] (kornia's conversion)."""
+    c = torch.from_numpy(np.clip(np.asarray(rgb, np.float64), 0.0, 1.0))
+    flat = c.reshape(-1, 3).T[:, :, None]  # (3, N, 1): kornia wants channels first
+    return rgb_to_lab(flat)[:, :, 0].T.reshape(c.shape).numpy()
 
 
 def mean_lab(rgb: np.ndarray) -> np.ndarray:
