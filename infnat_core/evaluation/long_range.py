@@ -8,7 +8,7 @@ import time
 import numpy as np
 
 from infnat_core.evaluation.metrics import delta_e, mean_lab, sharpness, sky_fraction
-from infnat_core.flight.autopilot import AutopilotConfig
+from infnat_core.flight.autopilot import config_for_speed
 from infnat_core.fly import autopilot_flight
 from infnat_core.refiner.inference import Refiner
 from infnat_core.render import MeshRenderer
@@ -67,7 +67,7 @@ def long_range_eval(refiner: Refiner, scene: Scene, renderer: MeshRenderer,
     session = FlightSession(scene, renderer, refiner, config.width, config.height)
     sharp, colours, skies, finite, sheet = [], [], [], True, {}
     start = time.perf_counter()
-    for frame in autopilot_flight(session, config.frames + 1, config.seed, AutopilotConfig(speed=config.speed)):
+    for frame in autopilot_flight(session, config.frames + 1, config.seed, config_for_speed(config.speed)):
         finite = finite and bool(np.isfinite(frame.rgb).all() and np.isfinite(frame.disparity).all())
         sharp.append(sharpness(frame.rgb))
         colours.append(mean_lab(frame.rgb))
