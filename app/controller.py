@@ -2,8 +2,9 @@
 
 Per display frame (inside the viewport's paint, GL context current): probe-render the current view at refine size
 every ``probe_interval`` (hole fraction, the autopilot's disparity, and — when the trigger fires — the refine
-request), step the flight with the frame's ``dt``, and hand the new camera to the viewport. Refine results arrive as
-signals on the GUI thread and become the keyframe.
+request), step the flight with the frame's ``dt``, and hand the new camera — and the cached keyframes that see it —
+to the viewport. Refine results arrive as signals on the GUI thread and become the keyframe; with the persistent
+world on, what they painted also goes into the keyframe cache and the sky dome (as in ``FlightSession``).
 """
 
 from __future__ import annotations
@@ -27,9 +28,11 @@ from app.sliders_dock import SliderValues
 from app.viewport import Viewport
 from infnat_core import camera
 from infnat_core.flight.path import FlightPath
+from infnat_core.keyframe_cache import KeyframeCache, KeyframeCacheConfig
 from infnat_core.render import Keyframe, RenderOutput
 from infnat_core.scene import Scene, SceneConfig, load_scene, view_intrinsics
-from infnat_core.session import resize_disparity
+from infnat_core.session import SessionConfig, remember_painted, resize_disparity
+from infnat_core.sky import SkyDome
 
 TEXT_ENTRY_WIDGETS = (QLineEdit, QAbstractSpinBox, QAbstractSlider, QComboBox)
 """Widgets that keep their own key presses (flight keys still release)."""
@@ -47,6 +50,10 @@ class ControllerConfig:
     """Mouse-look sensitivity."""
     wheel_speed_factor: float = 1.15
     """Speed factor per mouse-wheel notch."""
+    cache: KeyframeCacheConfig = field(default_factory=KeyframeCacheConfig)
+    """How many refined keyframes are kept and drawn again when the view comes back (persistent world)."""
+    sky_dome_height: int = SessionConfig.sky_dome_height
+    """Rows of the equirectangular dome of painted sky (persistent world; it has twice as many columns)."""
 
 
 @dataclass
@@ -95,6 +102,9 @@ class Controller(QObject):
         self.keyframe: Keyframe | None = None
         self._photo_keyframe: Keyframe | None = None
         self._photo_layer = True
+        self._persistent = True
+        self.cache = KeyframeCache(config.cache)
+        self.sky = SkyDome(config.sky_dome_height)
         self.edge_threshold = SceneConfig().depth.edge_threshold
         self.view_intrinsics = np.array([1.0, 1.0, 0.5, 0.5])
         self._probe: _Probe | None = None
@@ -134,6 +144,7 @@ class Controller(QObject):
         self.scene = scene
         self.edge_threshold = scene.config.depth.edge_threshold
         self.worker.set_style(scene.working_rgb, scene.disparity)
+        self._forget_world()
         self._show_photo_keyframe()
         self.driver.reset(camera.identity_pose())
         self.scene_changed.emit(scene)
@@ -152,6 +163,9 @@ class Controller(QObject):
         if values.photo_layer != self._photo_layer:
             self._photo_layer = values.photo_layer
             self._set_keyframe(self.keyframe)
+        if values.persistent_world != self._persistent:
+            self._persistent = values.persistent_world
+            self._set_keyframe(self.keyframe)  # sky dome on/off; the next frame selects the cached keyframes
         cfg = self.scene.config
         relief_changed = dataclasses.replace(values.depth, edge_threshold=cfg.depth.edge_threshold) != cfg.depth
         fov_changed = values.fov_deg != cfg.fov_deg
@@ -167,6 +181,7 @@ class Controller(QObject):
         if relief_changed:
             self.worker.set_style(scene.working_rgb, scene.disparity)
         if relief_changed or fov_changed:
+            self._forget_world()  # what was painted belongs to the old geometry
             self._show_photo_keyframe()
         else:
             self._set_keyframe(self.keyframe)
@@ -177,12 +192,21 @@ class Controller(QObject):
         self._photo_keyframe = self.scene.keyframe
         self._set_keyframe(self._photo_keyframe)
 
-    def _set_keyframe(self, keyframe: Keyframe) -> None:
-        """Show ``keyframe``; with the photo layer on, the photo stays under a refined one (the renderer's anchor)."""
+    def _forget_world(self) -> None:
+        """Empty the keyframe cache and the sky dome (a new photo, depth or geometry)."""
+        self.cache = KeyframeCache(self.config.cache)
+        self.sky = SkyDome(self.config.sky_dome_height)
+        self.viewport.set_cached([], self.edge_threshold)
+
+    def _set_keyframe(self, keyframe: Keyframe, sky_painted: bool = False) -> None:
+        """Show ``keyframe``; with the photo layer on, the photo stays under a refined one (the renderer's anchor),
+        and with the persistent world on, sky is drawn at infinity whenever the anchor is (it shows the photo's
+        sky; ``sky_painted``: the dome changed)."""
         self.keyframe = keyframe
         refined = keyframe is not self._photo_keyframe
         anchor = self._photo_keyframe if refined and self._photo_layer else None
         self.viewport.set_anchor(anchor, self.edge_threshold)
+        self.viewport.set_sky(self.sky.rgba if self._persistent and anchor is not None else None, sky_painted)
         self.viewport.set_keyframe(keyframe, self.edge_threshold)
         self._probe_stale = True  # what the view shows has changed
 
@@ -276,6 +300,8 @@ class Controller(QObject):
         pose = self.driver.step(self.keys.take_inputs(), dt, disparity, intrinsics)
         self._rest_seconds = self._rest_seconds + dt if self.driver.at_rest else 0.0
         self.recorder.add(pose, dt)
+        cached = self.cache.select(pose, self.view_intrinsics) if self._persistent else []
+        self.viewport.set_cached(cached, self.edge_threshold)  # also used by the next frame's probe (same pose)
         self.viewport.set_view(pose, self.view_intrinsics)
         self.viewport.set_animating(not self._settled(pose))
         self.frame_stepped.emit(dt, pose, self._probe.render.hole_fraction if self._probe is not None else 0.0)
@@ -315,7 +341,10 @@ class Controller(QObject):
     def _on_refined(self, result: RefineResult) -> None:
         request = result.request
         disparity = resize_disparity(result.disparity, self.scene.config.mesh_max_side)
-        self._set_keyframe(Keyframe(result.rgb, disparity, request.pose, request.intrinsics))
+        keyframe = Keyframe(result.rgb, disparity, request.pose, request.intrinsics)
+        sky_painted = self._persistent and remember_painted(self.cache, self.sky, keyframe, result.rgb,
+                                                            result.disparity, request.render.mask)
+        self._set_keyframe(keyframe, sky_painted)
         self.keyframe_refined.emit(time.perf_counter() - request.submitted_at, request.pose, result.rgb)
 
     def _on_refine_error(self, message: str) -> None:

@@ -44,6 +44,9 @@ class SliderValues:
     """How much the network may repaint valid rendered pixels (0 = holes only). Network refiner only."""
     photo_layer: bool = True
     """Keep drawing the photo under refined keyframes (sharp wherever it saw; a second mesh to draw per frame)."""
+    persistent_world: bool = True
+    """Keep what each refinement painted (keyframe cache and sky dome) and draw it again when the view comes back
+    (up to six more meshes per frame)."""
     speed: float = ControlsConfig.speed
     """Flight speed in world units per second."""
     fov_deg: float = SceneConfig.fov_deg
@@ -165,6 +168,12 @@ class SlidersDock(QDockWidget):
                                     "Twice the rendering work (slow without a GPU)")
         self.photo_layer.toggled.connect(self._emit)
         refine.addRow(self.photo_layer)
+        self.persistent_world = QCheckBox("Keep painted regions (persistent world)")
+        self.persistent_world.setToolTip("Keep what the refiner painted and show it again when you fly back; "
+                                         "sky stays at infinity while the photo layer is on. Up to six more "
+                                         "meshes per frame (slow without a GPU)")
+        self.persistent_world.toggled.connect(self._emit)
+        refine.addRow(self.persistent_world)
 
         flight = QFormLayout()
         self.speed = self._row(flight, "Speed", 0.05, 5.0, 2, "World units per second (mouse wheel changes it)")
@@ -197,6 +206,7 @@ class SlidersDock(QDockWidget):
             style_seed=self.style_seed.value(),
             blend=self.blend.value(),
             photo_layer=self.photo_layer.isChecked(),
+            persistent_world=self.persistent_world.isChecked(),
             speed=self.speed.value(),
             fov_deg=self.fov.value(),
         )
@@ -213,6 +223,7 @@ class SlidersDock(QDockWidget):
         self.style_seed.setValue(values.style_seed)
         self.blend.set_value(values.blend)
         self.photo_layer.setChecked(values.photo_layer)
+        self.persistent_world.setChecked(values.persistent_world)
         self.speed.set_value(values.speed)
         self.fov.set_value(values.fov_deg)
         self._updating = False

@@ -2,7 +2,8 @@
 
 Every display frame (paced by a timer, at the widget's size × devicePixelRatio) the viewport emits
 ``frame_started(dt)`` with its GL context current — the controller steps the flight and may render off-screen
-(``render_offscreen``) there — then draws the current keyframe from the current view. Nothing here waits for the
+(``render_offscreen``) there — then draws the current keyframe, the photo anchor, the cached keyframes the
+controller selected for the view and the sky dome from the current view. Nothing here waits for the
 refiner. Mouse gestures are reported as signals; key handling lives in ``input_map``/the controller.
 """
 
@@ -41,7 +42,7 @@ class ViewportConfig:
 
 
 class Viewport(QOpenGLWidget):
-    """Draws the keyframe mesh from the current camera at the widget's native pixel size."""
+    """Draws the keyframe's layers from the current camera at the widget's native pixel size."""
 
     gl_ready = pyqtSignal()
     """The GL context and renderer exist (``renderer`` is set)."""
@@ -68,6 +69,8 @@ class Viewport(QOpenGLWidget):
         self._framebuffer: moderngl.Framebuffer | None = None
         self._keyframe: tuple[Keyframe, float] | None = None
         self._anchor: tuple[Keyframe, float] | None = None
+        self._cached: tuple[list[tuple[int, Keyframe]], float] = ([], 0.0)
+        self._sky: np.ndarray | None = None
         self._dirty: set[str] = set()
         self._pose: np.ndarray | None = None
         self._intrinsics: np.ndarray | None = None
@@ -102,6 +105,21 @@ class Viewport(QOpenGLWidget):
             self._dirty.add("anchor")
             self.update()
 
+    def set_cached(self, keyframes: list[tuple[int, Keyframe]], edge_threshold: float) -> None:
+        """Draw these cached keyframes ``(key, keyframe)`` (``KeyframeCache.select`` order) from the next frame or
+        off-screen render on; the renderer uploads only keys it does not hold yet."""
+        self._cached = (keyframes, edge_threshold)
+        self._dirty.add("cached")
+
+    def set_sky(self, dome: np.ndarray | None, painted: bool = False) -> None:
+        """Draw sky at infinity from ``dome`` ``(h, 2h, 4)`` uint8 (a ``SkyDome``'s rgba; it needs the anchor for
+        the photo's own sky), or (None) sky as part of each mesh. Uploaded when it is another array than the one
+        shown, or when ``painted`` says its contents changed."""
+        if dome is not self._sky or (painted and dome is not None):
+            self._sky = dome
+            self._dirty.add("sky")
+            self.update()
+
     def set_view(self, pose: np.ndarray, intrinsics: np.ndarray) -> None:
         """Camera ``(3, 4)`` cam_from_world and intrinsics ``(4,)`` of the frame being drawn."""
         self._pose = pose
@@ -118,7 +136,7 @@ class Viewport(QOpenGLWidget):
         return max(1, round(self.width() * ratio)), max(1, round(self.height() * ratio))
 
     def render_offscreen(self, pose: np.ndarray, intrinsics: np.ndarray, width: int, height: int) -> RenderOutput:
-        """Render the keyframe off-screen; only from a ``frame_started`` handler (the GL context is current)."""
+        """Render every layer off-screen; only from a ``frame_started`` handler (the GL context is current)."""
         self._upload_keyframe()
         return self.renderer.render(pose, intrinsics, width, height)
 
@@ -168,6 +186,10 @@ class Viewport(QOpenGLWidget):
             self.renderer.set_anchor(*(self._anchor or (None, 0.0)))
         if "keyframe" in self._dirty:
             self.renderer.set_keyframe(*self._keyframe)
+        if "cached" in self._dirty:
+            self.renderer.set_cached(*self._cached)
+        if "sky" in self._dirty:
+            self.renderer.set_sky(self._sky)
         self._dirty.clear()
 
     # -- mouse -----------------------------------------------------------------------------------------------

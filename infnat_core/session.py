@@ -57,6 +57,16 @@ def resize_disparity(disparity: np.ndarray, max_side: int) -> np.ndarray:
     return np.asarray(Image.fromarray(disparity.astype(np.float32), mode="F").resize(size, Image.Resampling.BOX))
 
 
+def remember_painted(cache: KeyframeCache, sky: SkyDome | None, keyframe: Keyframe, rgb: np.ndarray,
+                     disparity: np.ndarray, render_mask: np.ndarray) -> bool:
+    """Keep what a refinement painted: ``keyframe`` (made from it) goes into ``cache`` and its painted sky into
+    ``sky`` (None = no dome). ``rgb (h, w, 3)`` float32 in [0, 1] and ``disparity (h, w)`` are the refiner's output
+    at full size, ``render_mask (h, w)`` in [0, 1] the mask of the render it refined (< 0.5 = painted).
+    Returns whether the dome changed (upload it again)."""
+    cache.add(keyframe, render_mask)
+    return sky is not None and sky.paint(rgb, disparity, render_mask < 0.5, keyframe.pose, keyframe.intrinsics)
+
+
 class FlightSession:
     """Holds the current keyframe and the keyframe cache on a renderer and turns poses into finished frames of one
     size. The refiner paints only what neither the photo nor a cached or current keyframe covers."""
@@ -91,8 +101,7 @@ class FlightSession:
         if refined:
             keyframe = Keyframe(rgb, resize_disparity(disparity, self.scene.config.mesh_max_side), pose.copy(),
                                 self.intrinsics)
-            self.cache.add(keyframe, out.mask)
-            if self.sky is not None and self.sky.paint(rgb, disparity, out.mask < 0.5, pose, self.intrinsics):
+            if remember_painted(self.cache, self.sky, keyframe, rgb, disparity, out.mask):
                 self.renderer.set_sky(self.sky.rgba)
             self.set_keyframe(keyframe)
         frame = Frame(self.frame_index, pose.copy(), rgb, disparity, out.hole_fraction, refined)

@@ -69,10 +69,10 @@ def test_settings_persist_sliders_and_geometry(qtbot, tmp_path):
         assert not first.sliders.values().photo_layer  # first start without a GPU: smooth flight first
     first.sliders.relief.set_value(1.7)
     first.sliders.photo_layer.setChecked(True)
-    first.resize(700, 520)
+    first.resize(720, 560)
     first.close()
     second = make_window(qtbot, tmp_path, size=None)
-    assert (second.width(), second.height()) == (700, 520)
+    assert (second.width(), second.height()) == (720, 560)
     values = second.sliders.values()
     assert abs(values.depth.relief_scale - 1.7) < 1e-6 and values.photo_layer  # the user's choice wins
     assert abs(second.controller.scene.config.depth.relief_scale - 1.7) < 1e-6
