@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import traceback
 from dataclasses import dataclass
@@ -355,9 +356,18 @@ def _report_unhandled(kind, value, tb) -> None:
             widget.statusBar().showMessage(f"Internal error: {kind.__name__}: {value}", 10000)
 
 
+def _has_display() -> bool:
+    """Whether Qt can open a window: an X or Wayland display, or a platform chosen explicitly."""
+    return any(os.environ.get(name) for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"))
+
+
 def run_app(argv: list[str]) -> int:
     """Open the window (``argv``: ``[IMAGE] [--depth FILE] [--refiner FILE]``); returns the exit code."""
     args = _parse_args(argv)
+    if sys.platform.startswith("linux") and not _has_display():
+        print("infnat: error: no display to open the window on; run it under Xvfb (xvfb-run -a python main.py) "
+              "or render headless with 'python main.py fly --out flight.mp4'", file=sys.stderr)
+        return 2
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setOrganizationName("infnat")
     app.setApplicationName("infnat")

@@ -103,3 +103,13 @@ def test_diagnostics_plot_the_flight(window, qtbot):
     assert len(fps) > 3 and (fps > 0).all()
     x, z = dock._path_curve.getData()
     assert z[-1] > z[0] + 0.1  # the minimap shows the camera moving forward (+z)
+
+
+def test_without_a_display_the_app_says_what_to_do(monkeypatch, capsys):
+    from app.main_window import run_app
+
+    for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"):
+        monkeypatch.delenv(name, raising=False)
+    assert run_app([]) == 2
+    err = capsys.readouterr().err
+    assert "no display" in err and "xvfb-run" in err and "fly" in err
