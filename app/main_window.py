@@ -29,10 +29,9 @@ from app.input_map import shortcut
 from app.refine_worker import RefinerLoader, RefineWorker, RefineWorkerConfig
 from app.sliders_dock import SliderValues, SlidersDock
 from app.viewport import Viewport, ViewportConfig
-from infnat_core.cli import DEFAULT_WEIGHTS
 from infnat_core.errors import InfnatError
 from infnat_core.flight.path import save_path
-from infnat_core.refiner.inference import load_refiner
+from infnat_core.refiner.inference import load_refiner, shipped_weights
 
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.webp *.tif *.tiff *.bmp);;All files (*)"
 DEPTH_FILTER = "Depth or disparity maps (*.png *.npy *.tif *.tiff);;All files (*)"
@@ -52,7 +51,7 @@ class WindowConfig:
 
 def default_loader(weights: str | Path | None) -> RefinerLoader:
     """Loads the refiner from ``weights`` (the bundled file when None and present) on CUDA if available, else CPU."""
-    path = weights if weights is not None else (DEFAULT_WEIGHTS if DEFAULT_WEIGHTS.exists() else None)
+    path = weights if weights is not None else shipped_weights()
     return lambda: load_refiner(path, device="auto")
 
 
@@ -344,7 +343,7 @@ def _parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="infnat", description="Fly into a photo. (infnat fly … renders headless.)")
     parser.add_argument("image", nargs="?", help="photo to open (default: the bundled landscape)")
     parser.add_argument("--depth", help="depth or disparity map for the photo")
-    parser.add_argument("--refiner", help=f"refiner weights (.safetensors; default {DEFAULT_WEIGHTS.name} if shipped)")
+    parser.add_argument("--refiner", help="refiner weights (.safetensors; default assets/refiner.safetensors if shipped)")
     return parser.parse_args(argv)
 
 

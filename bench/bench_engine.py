@@ -19,7 +19,7 @@ from PIL import Image
 from infnat_core import camera
 from infnat_core.fly import autopilot_flight
 from infnat_core.gl import process_context
-from infnat_core.refiner.inference import load_refiner
+from infnat_core.refiner.inference import load_refiner, shipped_weights
 from infnat_core.render import MeshRenderer
 from infnat_core.scene import DEFAULT_IMAGE, SceneConfig, load_scene
 from infnat_core.session import FlightSession
@@ -83,8 +83,8 @@ def main() -> None:
     print("| measurement | value |\n|---|---|")
     print(f"| headless fly 256×160, refine every frame (classical fill) | "
           f"{flight_fps(renderer, fill, scene, (256, 160), args.frames):.1f} fps |")
-    weights = Path(__file__).resolve().parent.parent / "assets" / "refiner.safetensors"
-    if weights.exists():
+    weights = shipped_weights()
+    if weights is not None:
         net, note = load_refiner(weights)
         if note is None:
             print(f"| headless fly 256×160, refine every frame (SPADE network) | "

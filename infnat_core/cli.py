@@ -14,7 +14,6 @@ from pathlib import Path
 from infnat_core.depth import DepthConfig
 from infnat_core.errors import InfnatError
 
-DEFAULT_WEIGHTS = Path(__file__).resolve().parent.parent / "assets" / "refiner.safetensors"
 DEFAULT_SPEED = 0.45
 """Autopilot speed (scene units per second): slow enough that the photo stays in view for a 10 s flight."""
 
@@ -82,7 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
     depth.add_argument("--sky-threshold", type=float, default=d.sky_threshold,
                        help=f"sky probability above which a pixel is at infinity (default {d.sky_threshold})")
     refine = fly.add_argument_group("refinement")
-    refine.add_argument("--refiner", help=f"refiner weights (.safetensors; default {DEFAULT_WEIGHTS.name} if shipped)")
+    refine.add_argument("--refiner", help="refiner weights (.safetensors; default assets/refiner.safetensors if shipped)")
     refine.add_argument("--refine-every", type=_positive_int, default=1,
                         help="make every N-th frame a new keyframe (default 1)")
     refine.add_argument("--device", default="auto", help="auto, cpu or cuda (default auto)")
@@ -180,14 +179,14 @@ def run_fly(args: argparse.Namespace) -> None:
 
 def _load_refiner(args: argparse.Namespace):
     """The refiner asked for; an explicitly named but unusable weights file is an error, not a silent fallback."""
-    from infnat_core.refiner.inference import load_refiner
+    from infnat_core.refiner.inference import load_refiner, shipped_weights
 
     if args.refiner:
         refiner, note = load_refiner(args.refiner, device=args.device)
         if note:
             raise InfnatError(note)
         return refiner
-    refiner, note = load_refiner(DEFAULT_WEIGHTS if DEFAULT_WEIGHTS.exists() else None, device=args.device)
+    refiner, note = load_refiner(shipped_weights(), device=args.device)
     if note and not args.quiet:
         print(f"infnat: {note}", file=sys.stderr)
     return refiner

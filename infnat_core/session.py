@@ -8,7 +8,7 @@ import numpy as np
 from PIL import Image
 
 from infnat_core.keyframe_cache import KeyframeCache, KeyframeCacheConfig
-from infnat_core.refiner.inference import Refiner
+from infnat_core.refiner.inference import FillRefiner, Refiner
 from infnat_core.render import Keyframe, MeshRenderer, RenderOutput
 from infnat_core.scene import Scene, view_intrinsics
 from infnat_core.sky import SkyDome
@@ -80,6 +80,7 @@ class FlightSession:
         self.config = config
         self.intrinsics = view_intrinsics(scene.intrinsics, scene.aspect, width, height)
         self.frame_index = 0
+        self._fill = FillRefiner()
         self.keyframe = scene.keyframe
         self.cache = KeyframeCache(config.cache)
         self.sky = SkyDome(config.sky_dome_height) if config.sky_at_infinity else None
@@ -96,8 +97,9 @@ class FlightSession:
     def step(self, pose: np.ndarray) -> Frame:
         """Render at ``pose``, paint the holes, and (every ``refine_every`` frames) make the result the keyframe."""
         out = self.render(pose)
-        rgb, disparity = self.refiner.refine(out.rgb, out.disparity, out.mask)
         refined = self.frame_index % self.config.refine_every == 0
+        painter = self.refiner if refined else self._fill  # frames between keyframes only need a cheap fill
+        rgb, disparity = painter.refine(out.rgb, out.disparity, out.mask)
         if refined:
             keyframe = Keyframe(rgb, resize_disparity(disparity, self.scene.config.mesh_max_side), pose.copy(),
                                 self.intrinsics)

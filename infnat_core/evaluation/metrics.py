@@ -6,11 +6,8 @@ import numpy as np
 import torch
 from kornia.color import rgb_to_lab
 
-SKY_DISPARITY = 0.1
-"""Disparity below which the autopilot's soft sky weight starts (Infinite Nature's autopilot)."""
+from infnat_core.flight.autopilot import AutopilotConfig, sky_weight
 
-SKY_RAMP = 20.0
-"""Slope of that weight per unit of disparity (weight 1 at disparity ≤ 0.05)."""
 
 def psnr(a: np.ndarray, b: np.ndarray) -> float:
     """Peak signal-to-noise ratio in dB of two images ``(H, W, 3)`` in [0, 1] (inf when identical)."""
@@ -44,5 +41,5 @@ def delta_e(lab_a: np.ndarray, lab_b: np.ndarray) -> float:
 
 
 def sky_fraction(disparity: np.ndarray) -> float:
-    """Mean of the autopilot's soft sky weight ``clip(20 · (0.1 − D), 0, 1)`` over a disparity map ``(H, W)``."""
-    return float(np.mean(np.clip(SKY_RAMP * (SKY_DISPARITY - np.asarray(disparity, np.float64)), 0.0, 1.0)))
+    """Mean of the autopilot's soft sky weight (Infinite Nature's constants) over a disparity map ``(H, W)``."""
+    return float(np.mean(sky_weight(disparity, AutopilotConfig())))

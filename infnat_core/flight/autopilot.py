@@ -155,6 +155,11 @@ def autopilot_pose(state: AutopilotState) -> np.ndarray:
     return pose_from_look(state.position, state.look_dir, state.down)
 
 
+def sky_weight(disparity: np.ndarray, cfg: AutopilotConfig) -> np.ndarray:
+    """Infinite Nature's soft sky weight ``clip(sky_ramp · (sky_disparity − D), 0, 1)`` of a disparity map."""
+    return np.clip(cfg.sky_ramp * (cfg.sky_disparity - np.asarray(disparity, dtype=np.float64)), 0.0, 1.0)
+
+
 def autopilot_targets(disparity: np.ndarray, cfg: AutopilotConfig) -> tuple[np.ndarray, np.ndarray]:
     """Infinite Nature's look and move targets for a view's disparity ``(H, W)`` in [0, 1].
 
@@ -165,7 +170,7 @@ def autopilot_targets(disparity: np.ndarray, cfg: AutopilotConfig) -> tuple[np.n
     if d.ndim != 2:
         raise ValueError(f"disparity must have shape (H, W), got {d.shape}")
     width = d.shape[1]
-    sky = np.clip(cfg.sky_ramp * (cfg.sky_disparity - d), 0.0, 1.0)
+    sky = sky_weight(d, cfg)
     sky_left = float(sky[:, : width // 2].mean())
     sky_right = float(sky[:, (width + 1) // 2 :].mean())
     look_u = (sky_right + cfg.epsilon) / (sky_left + sky_right + 2.0 * cfg.epsilon)

@@ -21,6 +21,15 @@ from infnat_core.refiner.generator import make_condition, rgbd_from_output
 from infnat_core.refiner.weights import load_weights
 
 
+DEFAULT_WEIGHTS = Path(__file__).resolve().parents[2] / "assets" / "refiner.safetensors"
+"""Where shipped refiner weights live."""
+
+
+def shipped_weights() -> Path | None:
+    """``DEFAULT_WEIGHTS`` when the file is shipped, else None (the classical fill)."""
+    return DEFAULT_WEIGHTS if DEFAULT_WEIGHTS.is_file() else None
+
+
 class Refiner(Protocol):
     """Paints what a render could not show: holes, torn depth edges, out-of-frame borders."""
 
