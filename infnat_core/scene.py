@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -50,9 +50,8 @@ class Scene:
 
     def with_depth_config(self, depth: DepthConfig) -> Scene:
         """The same scene with other depth sliders (no re-estimation)."""
-        cfg = SceneConfig(self.config.fov_deg, self.config.mesh_max_side, depth)
-        disparity = apply_depth_config(self.estimate, depth)
-        return Scene(self.photo, self.working_rgb, self.estimate, disparity, self.intrinsics, cfg)
+        return replace(self, disparity=apply_depth_config(self.estimate, depth),
+                       config=replace(self.config, depth=depth))
 
 
 def build_scene(photo: LoadedImage, estimator: DepthEstimator, config: SceneConfig) -> Scene:
