@@ -31,7 +31,7 @@ from infnat_core.flight.path import FlightPath
 from infnat_core.keyframe_cache import KeyframeCache, KeyframeCacheConfig
 from infnat_core.render import Keyframe, RenderOutput
 from infnat_core.scene import Scene, SceneConfig, load_scene, view_intrinsics
-from infnat_core.session import SessionConfig, remember_painted, resize_disparity
+from infnat_core.session import SessionConfig, refined_keyframe, remember_painted
 from infnat_core.sky import SkyDome
 
 TEXT_ENTRY_WIDGETS = (QLineEdit, QAbstractSpinBox, QAbstractSlider, QComboBox)
@@ -202,9 +202,11 @@ class Controller(QObject):
         """Show ``keyframe``; with the photo layer on, the photo stays under a refined one (the renderer's anchor),
         and with the persistent world on, sky is drawn at infinity whenever the anchor is (it shows the photo's
         sky; ``sky_painted``: the dome changed)."""
-        self.keyframe = keyframe
         refined = keyframe is not self._photo_keyframe
         anchor = self._photo_keyframe if refined and self._photo_layer else None
+        if anchor is None and keyframe.coverage is not None:
+            keyframe = dataclasses.replace(keyframe, coverage=None)  # no photo layer: it draws everything it shows
+        self.keyframe = keyframe
         self.viewport.set_anchor(anchor, self.edge_threshold)
         self.viewport.set_sky(self.sky.rgba if self._persistent and anchor is not None else None, sky_painted)
         self.viewport.set_keyframe(keyframe, self.edge_threshold)
@@ -340,8 +342,8 @@ class Controller(QObject):
     # -- worker --------------------------------------------------------------------------------------------
     def _on_refined(self, result: RefineResult) -> None:
         request = result.request
-        disparity = resize_disparity(result.disparity, self.scene.config.mesh_max_side)
-        keyframe = Keyframe(result.rgb, disparity, request.pose, request.intrinsics)
+        keyframe = refined_keyframe(result.rgb, result.disparity, request.render, request.pose, request.intrinsics,
+                                    self.scene.config.mesh_max_side)
         sky_painted = self._persistent and remember_painted(self.cache, self.sky, keyframe, result.rgb,
                                                             result.disparity, request.render.mask)
         self._set_keyframe(keyframe, sky_painted)

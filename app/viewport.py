@@ -19,7 +19,7 @@ from PyQt6.QtGui import QCursor, QMouseEvent, QWheelEvent
 from PyQt6.QtOpenGLWidgets import QOpenGLWidget
 from PyQt6.QtWidgets import QWidget
 
-from infnat_core.render import Keyframe, MeshRenderer, RenderOutput
+from infnat_core.render import Keyframe, MeshRenderer, RenderDetail, RenderOutput
 
 GL_RGB8 = 0x8051
 """An opaque texture format for the widget's framebuffer: whatever the renderer leaves in alpha never shows."""
@@ -39,6 +39,9 @@ class ViewportConfig:
     """Frames per second the viewport asks for while animating (0 = as fast as possible)."""
     max_dt: float = 0.25
     """Longest step in seconds handed to the flight, so a stalled frame never teleports the camera."""
+    software_detail: RenderDetail = RenderDetail(max_grid_side=192, trilinear=False)
+    """Level of detail on software GL, where every vertex and texture fetch costs frame rate (the colour keeps its
+    full resolution either way). A GPU draws full detail."""
 
 
 class Viewport(QOpenGLWidget):
@@ -150,7 +153,8 @@ class Viewport(QOpenGLWidget):
     def initializeGL(self) -> None:
         try:
             self._ctx = moderngl.create_context()
-            self.renderer = MeshRenderer(self._ctx)
+            self.renderer = MeshRenderer(self._ctx,
+                                         detail=self.config.software_detail if self.software_gl else RenderDetail())
         except Exception as exc:  # driver text; reported to the user by the window
             self.gl_failed.emit(f"OpenGL 3.3 is not available for the viewport ({exc}); update the graphics driver")
             return

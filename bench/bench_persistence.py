@@ -20,7 +20,8 @@ from PIL import Image
 from infnat_core import camera
 from infnat_core.evaluation.persistence import OutAndBackConfig, fly_out_and_back, out_and_back_poses, return_lpips
 from infnat_core.gl import process_context
-from infnat_core.keyframe_cache import KeyframeCache, KeyframeCacheConfig, painted_coverage
+from infnat_core.keyframe_cache import KeyframeCache, KeyframeCacheConfig
+from infnat_core.mesh import grid_coverage
 from infnat_core.refiner.inference import load_refiner
 from infnat_core.render import Keyframe, MeshRenderer
 from infnat_core.scene import load_scene
@@ -66,7 +67,7 @@ def fps_vs_layers(scene, renderer, size, counts=(0, 1, 2, 4, 6, 8), frames: int 
     cache.add(Keyframe(scene.working_rgb, scene.disparity, camera.identity_pose(), scene.intrinsics), rendered)
     small = cache.select(camera.identity_pose(), scene.intrinsics)[0][1]
     full = Keyframe(scene.working_rgb, scene.disparity, camera.identity_pose(), scene.intrinsics,
-                    painted_coverage(rendered, scene.disparity.shape))
+                    grid_coverage(rendered < 0.5, scene.disparity.shape))
     meshes = {"x".join(map(str, k.disparity.shape[::-1])): k for k in (full, small)}
     print(f"\n### Render fps vs drawn cached keyframes ({size[0]}×{size[1]}, photo anchor + current keyframe + n "
           f"cached)\n\nOne cached keyframe holds {cache.nbytes / 2**20:.2f} MiB of CPU memory "

@@ -32,6 +32,8 @@ from infnat_core.refiner.inference import load_refiner
 from infnat_core.refiner.weights import save_weights
 
 VIEW_SIZE = (1280, 720)
+LAYERS = {"world": (True, True), "photo": (True, False), "bare": (False, False)}
+"""Benchmarked layer settings: (photo layer, persistent world)."""
 
 
 def wait(app: QApplication, seconds: float) -> None:
@@ -126,8 +128,9 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=4.0, help="seconds per phase")
     parser.add_argument("--rounds", type=int, default=3, help="idle/refining phase pairs (medians are reported)")
     parser.add_argument("--torch-threads", type=int, nargs="+", default=[1])
-    parser.add_argument("--anchor", choices=["on", "off"], nargs="+", default=["on", "off"],
-                        help="keep the photo as a layer under refined keyframes")
+    parser.add_argument("--layers", choices=list(LAYERS), nargs="+", default=["world", "bare"],
+                        help="world: photo layer + persistent world (the defaults), photo: photo layer only, "
+                             "bare: the refined keyframe alone")
     parser.add_argument("--max-fps", type=float, default=0.0, help="viewport frame cap (0 = uncapped)")
     args = parser.parse_args()
 
@@ -138,13 +141,13 @@ def main() -> int:
     key = None
     renderer = ""
     for threads in args.torch_threads:
-        for anchor in args.anchor:
+        for layers in args.layers:
             worker_config = RefineWorkerConfig(torch_threads=threads)
 
             def loader():
                 return load_refiner(weights, device="cpu")
 
-            window = MainWindow(QSettings(str(folder / f"s{threads}{anchor}.ini"), QSettings.Format.IniFormat),
+            window = MainWindow(QSettings(str(folder / f"s{threads}{layers}.ini"), QSettings.Format.IniFormat),
                                 loader, worker_config, viewport_config=ViewportConfig(max_fps=args.max_fps))
             window.sliders.hide()
             window.diagnostics.hide()
@@ -152,7 +155,8 @@ def main() -> int:
             window.viewport.setFixedSize(*VIEW_SIZE)
             window.open_image(None)
             wait(app, 1.0)
-            window.sliders.photo_layer.setChecked(anchor == "on")
+            window.sliders.photo_layer.setChecked(LAYERS[layers][0])
+            window.sliders.persistent_world.setChecked(LAYERS[layers][1])
             wait(app, 1.0)
             assert window.viewport.pixel_size() == VIEW_SIZE, window.viewport.pixel_size()
             renderer = window.viewport.renderer.ctx.info["GL_RENDERER"]
@@ -162,17 +166,17 @@ def main() -> int:
                 busy.append(measure_phase(app, window, args.seconds, refine=True))
             if key is None:
                 key = key_latency(app, window, 10)
-            rows.append((threads, anchor, median_of(idle), median_of(busy)))
+            rows.append((threads, layers, median_of(idle), median_of(busy)))
             window.close()
 
     print(f"\n### Viewport benchmark — {datetime.date.today()}, {platform.machine()}, {renderer}, "
           f"refiner: {args.refiner}, viewport {VIEW_SIZE[0]}×{VIEW_SIZE[1]}, cap {args.max_fps or 'none'}, "
           f"medians of {args.rounds} × {args.seconds:g} s phases under the autopilot\n")
-    print("| torch threads | photo layer | idle fps | refining fps | ratio | p95 frame ms idle / refining | "
+    print("| torch threads | layers | idle fps | refining fps | ratio | p95 frame ms idle / refining | "
           "refines/s | refine latency ms (median) | worker busy |")
     print("|---|---|---|---|---|---|---|---|---|")
-    for threads, anchor, idle, busy in rows:
-        print(f"| {threads} | {anchor} | {idle['fps']:.1f} | {busy['fps']:.1f} | {busy['fps'] / idle['fps']:.2f} | "
+    for threads, layers, idle, busy in rows:
+        print(f"| {threads} | {layers} | {idle['fps']:.1f} | {busy['fps']:.1f} | {busy['fps'] / idle['fps']:.2f} | "
               f"{idle['p95_frame_ms']:.0f} / {busy['p95_frame_ms']:.0f} | {busy['refines'] / args.seconds:.1f} | "
               f"{busy['latency_ms']:.0f} | {busy['worker_busy']:.0%} |")
     print(f"\nKey press → first moved frame: median {key[0]:.1f} ms, {key[1]:.0f} frame(s) after the press.")

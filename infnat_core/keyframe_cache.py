@@ -17,6 +17,7 @@ from PIL import Image
 from infnat_core import camera
 from infnat_core.errors import InfnatError
 from infnat_core.image_io import as_uint8
+from infnat_core.mesh import downsample_grid, grid_coverage
 from infnat_core.render import Keyframe
 
 _SAMPLES_PER_SIDE = 24
@@ -60,21 +61,6 @@ class _Entry:
     nbytes: int
 
 
-def painted_coverage(mask: np.ndarray, grid_shape: tuple[int, int]) -> np.ndarray:
-    """Per-vertex coverage ``(H, W)`` float32 in {0, 1} on a keyframe's disparity grid of ``grid_shape`` from a
-    render mask ``(h, w)`` in [0, 1] (1 = rendered from older layers): 1 at every vertex whose cell was painted, grown
-    by one vertex so painted content overlaps its neighbours instead of leaving a crack."""
-    painted = (mask < 0.5).astype(np.float32)
-    h, w = grid_shape
-    small = np.asarray(Image.fromarray(painted, mode="F").resize((w, h), Image.Resampling.BOX)) > 0.01
-    grown = np.pad(small, 1)
-    out = np.zeros_like(small)
-    for dy in range(3):
-        for dx in range(3):
-            out |= grown[dy : dy + h, dx : dx + w]
-    return out.astype(np.float32)
-
-
 class KeyframeCache:
     """Refined keyframes with their painted coverage, bounded in count and memory (see the module docstring)."""
 
@@ -99,13 +85,8 @@ class KeyframeCache:
         if self.config.max_keyframes == 0 or np.mean(mask < 0.5) < self.config.min_painted_fraction:
             return False
         rgb = _shrink(as_uint8(keyframe.rgb), self.config.texture_max_side)
-        disparity = keyframe.disparity.astype(np.float32)
-        h, w = disparity.shape
-        scale = min(1.0, self.config.mesh_max_side / max(h, w))
-        if scale < 1.0:
-            size = (max(2, round(w * scale)), max(2, round(h * scale)))
-            disparity = np.asarray(Image.fromarray(disparity, mode="F").resize(size, Image.Resampling.BOX))
-        coverage = painted_coverage(mask, disparity.shape)
+        disparity = downsample_grid(keyframe.disparity, self.config.mesh_max_side)
+        coverage = grid_coverage(mask < 0.5, disparity.shape)
         stored = replace(keyframe, rgb=rgb, disparity=disparity, coverage=coverage)
         entry = _Entry(self._next_key, stored, _sample_points(stored), rgb.nbytes + disparity.nbytes + coverage.nbytes)
         self._entries.append(entry)

@@ -10,7 +10,7 @@ from PIL import Image
 
 from infnat_core import camera
 from infnat_core.image_io import as_uint8
-from infnat_core.mesh import edge_mask, grid_indices
+from infnat_core.mesh import downsample_grid, edge_mask, tile_corners, tile_extremes, tiled_grid, visible_tiles
 from infnat_core.shaders import load_shader
 from infnat_core.sky import SKY_DISPARITY
 
@@ -34,12 +34,25 @@ class Keyframe:
 
 
 @dataclass(frozen=True)
+class RenderDetail:
+    """Level of detail of the drawn meshes: vertices and texture filtering are what cost frame rate on software GL
+    (a GPU draws full detail for free)."""
+
+    max_grid_side: int | None = None
+    """A keyframe whose disparity map is larger is drawn from a mesh box-downsampled to this longest side (its
+    colour keeps its own resolution); None = the full mesh."""
+    trilinear: bool = True
+    """Blend between mipmap levels when a texture is minified (False: the nearest level, bilinear within it)."""
+
+
+@dataclass(frozen=True)
 class RenderOutput:
     """One rendered view; holes and out-of-frame pixels are 0 in every field."""
 
     rgb: np.ndarray  # (h, w, 3) float32 in [0, 1]
     disparity: np.ndarray  # (h, w) float32, 1 / depth in the rendered view
     mask: np.ndarray  # (h, w) float32 in [0, 1]: 1 = valid content, 0 = hole / torn edge / out of frame
+    from_anchor: np.ndarray | None = None  # (h, w) bool: drawn by the anchor (the photo layer); None = not known
 
     @property
     def hole_fraction(self) -> float:
@@ -48,16 +61,17 @@ class RenderOutput:
 
 
 class _Target:
-    """Off-screen colour+mask (RGBA8), disparity (R32F) and depth buffers of one size, with read-back arrays."""
+    """Off-screen colour+mask (RGBA8), disparity+anchor (RG32F) and depth buffers of one size, with read-back
+    arrays."""
 
     def __init__(self, ctx: moderngl.Context, width: int, height: int):
         self.size = (width, height)
         self.color = ctx.renderbuffer((width, height), 4)
-        self.disparity = ctx.renderbuffer((width, height), 1, dtype="f4")
+        self.disparity = ctx.renderbuffer((width, height), 2, dtype="f4")
         self.depth = ctx.depth_renderbuffer((width, height))
         self.fbo = ctx.framebuffer([self.color, self.disparity], self.depth)
         self.color_out = np.empty((height, width, 4), np.uint8)
-        self.disparity_out = np.empty((height, width), np.float32)
+        self.disparity_out = np.empty((height, width, 2), np.float32)
 
     def release(self) -> None:
         for obj in (self.fbo, self.color, self.disparity, self.depth):
@@ -76,10 +90,12 @@ class _Layer:
         self.color_tex: moderngl.Texture | None = None
         self.vao: moderngl.VertexArray | None = None
         self.grid: tuple[int, int] | None = None
+        self.corners: np.ndarray | None = None  # (T, 8, 4) culling boxes of the mesh's tiles, keyframe camera space
+        self.covered: np.ndarray | None = None  # (T,) bool: the tile has a vertex this layer draws (coverage ≥ 0.5)
 
     def upload(self, keyframe: Keyframe, edge_threshold: float) -> None:
-        ctx = self.renderer.ctx
-        disparity = np.ascontiguousarray(keyframe.disparity, dtype=np.float32)
+        ctx, side = self.renderer.ctx, self.renderer.detail.max_grid_side or max(keyframe.disparity.shape)
+        disparity = np.ascontiguousarray(downsample_grid(keyframe.disparity, side), dtype=np.float32)
         h, w = disparity.shape
         if (h, w) != self.grid:
             for obj in (self.vao, self.disparity_tex, self.edge_tex):
@@ -93,7 +109,10 @@ class _Layer:
                                         index_element_size=4)
             self.grid = (h, w)
         self.disparity_tex.write(disparity.tobytes())
-        coverage = np.ones_like(disparity) if keyframe.coverage is None else keyframe.coverage
+        coverage = np.ones_like(disparity) if keyframe.coverage is None else downsample_grid(keyframe.coverage, side)
+        tiles = tiled_grid(h, w)
+        self.corners = tile_corners(disparity, keyframe.intrinsics, tiles)
+        self.covered = tile_extremes(coverage, tiles)[1] >= 0.5
         validity = np.stack([edge_mask(disparity, edge_threshold), coverage.astype(np.float32)], axis=-1)
         self.edge_tex.write(validity.tobytes())
         self._upload_color(as_uint8(keyframe.rgb))
@@ -111,23 +130,35 @@ class _Layer:
             if self.color_tex is not None:
                 self.color_tex.release()
             self.color_tex = ctx.texture((w, h), 3, alignment=1)
-            self.color_tex.filter = (moderngl.LINEAR_MIPMAP_LINEAR, moderngl.LINEAR)
+            minify = moderngl.LINEAR_MIPMAP_LINEAR if self.renderer.detail.trilinear else moderngl.LINEAR_MIPMAP_NEAREST
+            self.color_tex.filter = (minify, moderngl.LINEAR)
             self.color_tex.repeat_x = self.color_tex.repeat_y = False
         self.color_tex.write(np.ascontiguousarray(rgb).tobytes())
         self.color_tex.build_mipmaps()
 
-    def draw(self, program: moderngl.Program, pose: np.ndarray, depth_scale: float) -> None:
+    def draw(self, program: moderngl.Program, pose: np.ndarray, clip_from_view: np.ndarray, depth_scale: float,
+             is_anchor: bool = False) -> None:
+        """Draw the tiles of the mesh that the view can see, in as few calls as runs of consecutive visible tiles."""
         kf = self.keyframe
         view_from_key = camera.to_homogeneous(camera.compose(pose, camera.invert_pose(kf.pose)))
+        visible = self.covered & visible_tiles(self.corners, clip_from_view @ view_from_key)
+        if not visible.any():
+            return
         # GLSL matrices are column-major: upload the transpose of our row-major matrices.
         program["view_from_key"].write(view_from_key.T.astype("f4").tobytes())
         program["key_intrinsics"].value = tuple(float(x) for x in kf.intrinsics)
         program["grid_size"].value = (self.grid[1], self.grid[0])
         program["depth_scale"].value = depth_scale
+        program["is_anchor"].value = float(is_anchor)
         self.disparity_tex.use(0)
         self.edge_tex.use(1)
         self.color_tex.use(2)
-        self.vao.render(moderngl.TRIANGLES)
+        tiles = tiled_grid(*self.grid)
+        edges = np.diff(np.concatenate([[0], visible.astype(np.int8), [0]]))
+        for start, stop in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)):
+            first = int(tiles.first[start])
+            self.vao.render(moderngl.TRIANGLES, vertices=int(tiles.first[stop - 1] + tiles.count[stop - 1]) - first,
+                            first=first)
 
     def release(self) -> None:
         for obj in (self.vao, self.disparity_tex, self.edge_tex, self.color_tex):
@@ -144,8 +175,9 @@ class MeshRenderer:
     are dropped, so each layer shows only content it really saw and the layers below show through its
     disocclusions. Priority is a depth-test bias (``depth_scale``): a higher-priority layer wins over a lower one
     showing the same surface at a similar depth, but clearly nearer content of any layer still occludes it.
-    With a sky dome set (``set_sky``), sky is drawn first at infinity by direction only: the photo's sky (from the
-    anchor) and the dome's painted sky; the meshes then leave their sky pixels out.
+    With a sky dome set (``set_sky``), the meshes leave their sky pixels out and sky is drawn at infinity by
+    direction only, after them and only where none of them drew: the photo's sky (from the anchor) and the dome's
+    painted sky.
     Allocate once per GL context; uploads happen in ``set_keyframe``/``set_anchor``; a frame only sets uniforms and
     draws.
     """
@@ -158,11 +190,12 @@ class MeshRenderer:
     """Depth-test bias of the newest and the oldest drawn cached keyframe (linear in between): below the anchor,
     above the current keyframe (1.0), whose copies of cached content are resampled and so less sharp."""
 
-    def __init__(self, ctx: moderngl.Context, stretch_threshold: float = 2.0):
+    def __init__(self, ctx: moderngl.Context, stretch_threshold: float = 2.0, detail: RenderDetail = RenderDetail()):
         """``stretch_threshold``: a triangle longer on screen than this many times the length its depth change
         explains is torn (masked by the edge mask); shorter ones are valid even across depth edges."""
         self.ctx = ctx
         self.stretch_threshold = stretch_threshold
+        self.detail = detail
         self.program = ctx.program(vertex_shader=load_shader("mesh.vert"), geometry_shader=load_shader("mesh.geom"),
                                    fragment_shader=load_shader("mesh.frag"))
         self.program["disparity_tex"].value = 0
@@ -189,9 +222,9 @@ class MeshRenderer:
         return self._current.keyframe
 
     def index_buffer(self, h: int, w: int) -> moderngl.Buffer:
-        """The shared triangle index buffer of an h×w grid."""
+        """The shared triangle index buffer of an h×w grid, tile by tile (``mesh.tiled_grid``)."""
         if (h, w) not in self._index_buffers:
-            self._index_buffers[(h, w)] = self.ctx.buffer(grid_indices(h, w).tobytes())
+            self._index_buffers[(h, w)] = self.ctx.buffer(tiled_grid(h, w).indices.tobytes())
         return self._index_buffers[(h, w)]
 
     # -- keyframe upload -------------------------------------------------------------------------------------
@@ -248,16 +281,17 @@ class MeshRenderer:
         self.program["view_fx"].value = float(intrinsics[0])
         self.program["stretch_threshold"].value = self.stretch_threshold
         self.program["hide_sky_below"].value = SKY_DISPARITY if self._dome is not None else -1.0
-        self.ctx.disable(moderngl.CULL_FACE | moderngl.BLEND | moderngl.DEPTH_TEST)
-        if self._dome is not None:
-            self._draw_sky(pose, intrinsics, viewport, flip_y)
+        self.ctx.disable(moderngl.CULL_FACE | moderngl.BLEND)
         self.ctx.enable(moderngl.DEPTH_TEST)
         if self._anchor_on:
-            self._anchor.draw(self.program, pose, self.ANCHOR_DEPTH_SCALE)
+            self._anchor.draw(self.program, pose, clip_from_view, self.ANCHOR_DEPTH_SCALE, is_anchor=True)
         newest, oldest = self.CACHED_DEPTH_SCALES
         for rank, (_, layer) in enumerate(self._cached):
-            layer.draw(self.program, pose, newest + (oldest - newest) * rank / max(1, len(self._cached) - 1))
-        self._current.draw(self.program, pose, 1.0)
+            layer.draw(self.program, pose, clip_from_view,
+                       newest + (oldest - newest) * rank / max(1, len(self._cached) - 1))
+        self._current.draw(self.program, pose, clip_from_view, 1.0)
+        if self._dome is not None:
+            self._draw_sky(pose, intrinsics, viewport, flip_y)
 
     def _draw_sky(self, pose: np.ndarray, intrinsics: np.ndarray, viewport: tuple[int, int], flip_y: float) -> None:
         prog = self.sky_program
@@ -274,7 +308,10 @@ class MeshRenderer:
             self._anchor.disparity_tex.use(0)
             self._anchor.color_tex.use(2)
         self._dome.use(3)
+        # Only where no mesh drew: the depth there is still the cleared 1.0, the sky's own depth.
+        self.ctx.depth_func = "<="
         self._sky_vao.render(moderngl.TRIANGLES, vertices=3)
+        self.ctx.depth_func = "<"
 
     def render(self, pose: np.ndarray, intrinsics: np.ndarray, width: int, height: int) -> RenderOutput:
         """Render off-screen and read back rgb, disparity and mask at ``width``×``height``."""
@@ -288,10 +325,11 @@ class MeshRenderer:
         t.fbo.clear(0.0, 0.0, 0.0, 0.0, depth=1.0)
         self._draw(pose, intrinsics, (width, height), flip_y=1.0)
         t.fbo.read_into(t.color_out, components=4, attachment=0)
-        t.fbo.read_into(t.disparity_out, components=1, attachment=1, dtype="f4")
+        t.fbo.read_into(t.disparity_out, components=2, attachment=1, dtype="f4")
         rgb = t.color_out[..., :3].astype(np.float32) * (1.0 / 255.0)
         mask = t.color_out[..., 3].astype(np.float32) * (1.0 / 255.0)
-        return RenderOutput(rgb=rgb, disparity=t.disparity_out.copy(), mask=mask)
+        return RenderOutput(rgb=rgb, disparity=t.disparity_out[..., 0].copy(), mask=mask,
+                            from_anchor=t.disparity_out[..., 1] > 0.5)
 
     def draw(self, framebuffer: moderngl.Framebuffer, pose: np.ndarray, intrinsics: np.ndarray) -> None:
         """Draw the colour of the view into an on-screen framebuffer (e.g. a Qt widget's), filling its viewport."""

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from PIL import Image
 
 from infnat_core.keyframe_cache import KeyframeCache, KeyframeCacheConfig
+from infnat_core.mesh import downsample_grid, grid_coverage
 from infnat_core.refiner.inference import FillRefiner, Refiner
 from infnat_core.render import Keyframe, MeshRenderer, RenderOutput
 from infnat_core.scene import Scene, view_intrinsics
@@ -47,14 +47,16 @@ class Frame:
     refined: bool  # whether this frame became the new keyframe
 
 
-def resize_disparity(disparity: np.ndarray, max_side: int) -> np.ndarray:
-    """Box-downsample a disparity map ``(H, W)`` so its longest side is at most ``max_side``."""
-    h, w = disparity.shape
-    scale = max_side / max(h, w)
-    if scale >= 1.0:
-        return disparity.astype(np.float32, copy=False)
-    size = (max(2, round(w * scale)), max(2, round(h * scale)))
-    return np.asarray(Image.fromarray(disparity.astype(np.float32), mode="F").resize(size, Image.Resampling.BOX))
+def refined_keyframe(rgb: np.ndarray, disparity: np.ndarray, render: RenderOutput, pose: np.ndarray,
+                     intrinsics: np.ndarray, mesh_max_side: int) -> Keyframe:
+    """The keyframe that a refinement of ``render`` becomes: colour ``rgb (h, w, 3)``, mesh from ``disparity (h, w)``
+    box-downsampled to ``mesh_max_side``, camera ``pose (3, 4)`` / ``intrinsics (4,)``. It is drawn only where the
+    anchor (the photo layer) did not draw the render: the anchor keeps drawing that surface itself, sharper than a
+    resampled copy, and every layer drawn over the same pixels costs frame rate."""
+    grid = downsample_grid(disparity, mesh_max_side)
+    anchor = render.from_anchor
+    coverage = grid_coverage(~anchor, grid.shape) if anchor is not None and anchor.any() else None
+    return Keyframe(rgb, grid, pose.copy(), intrinsics, coverage)
 
 
 def remember_painted(cache: KeyframeCache, sky: SkyDome | None, keyframe: Keyframe, rgb: np.ndarray,
@@ -101,8 +103,7 @@ class FlightSession:
         painter = self.refiner if refined else self._fill  # frames between keyframes only need a cheap fill
         rgb, disparity = painter.refine(out.rgb, out.disparity, out.mask)
         if refined:
-            keyframe = Keyframe(rgb, resize_disparity(disparity, self.scene.config.mesh_max_side), pose.copy(),
-                                self.intrinsics)
+            keyframe = refined_keyframe(rgb, disparity, out, pose, self.intrinsics, self.scene.config.mesh_max_side)
             if remember_painted(self.cache, self.sky, keyframe, rgb, disparity, out.mask):
                 self.renderer.set_sky(self.sky.rgba)
             self.set_keyframe(keyframe)

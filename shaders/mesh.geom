@@ -40,6 +40,9 @@ void main() {
         float longest = max(max(distance(p[0], p[1]), distance(p[1], p[2])), distance(p[2], p[0]));
         torn = longest > stretch_threshold * expected;
     }
+    // A torn triangle shows only where its interpolated edge validity reaches 0.5: nowhere if no vertex does
+    // (rasterising it would shade a stretched sliver of discarded fragments).
+    if ((torn || !in_front) && max(max(g_valid[0], g_valid[1]), g_valid[2]) < 0.5) return;
     for (int i = 0; i < 3; ++i) {
         gl_Position = gl_in[i].gl_Position;
         v_uv = g_uv[i];

@@ -17,7 +17,7 @@ uniform sampler2D photo_color;     // photo colour (native resolution)
 uniform sampler2D dome;            // equirectangular RGBA sky dome: x = longitude, y = latitude (top = up), a = painted
 
 layout(location = 0) out vec4 out_color;      // rgb, mask
-layout(location = 1) out float out_disparity; // 1 / view depth
+layout(location = 1) out vec2 out_disparity;  // 1 / view depth, whether the anchor drew the pixel (never)
 
 const float PI = 3.14159265358979;
 
@@ -33,7 +33,7 @@ void main() {
             if (all(greaterThanEqual(puv, vec2(0.0))) && all(lessThanEqual(puv, vec2(1.0)))
                 && texture(photo_disparity, puv).r <= sky_disparity) {
                 out_color = vec4(texture(photo_color, puv).rgb, 1.0);
-                out_disparity = 0.01;
+                out_disparity = vec2(0.01, 0.0);
                 return;
             }
         }
@@ -45,5 +45,5 @@ void main() {
     // Unpainted texels are (0, 0, 0, 0): dividing by the filtered alpha averages only painted neighbours, so the
     // edge of the painted sky has no dark fringe.
     out_color = vec4(painted.rgb / painted.a, 1.0);
-    out_disparity = 0.01;
+    out_disparity = vec2(0.01, 0.0);
 }

@@ -113,3 +113,16 @@ def test_without_a_display_the_app_says_what_to_do(monkeypatch, capsys):
     assert run_app([]) == 2
     err = capsys.readouterr().err
     assert "no display" in err and "xvfb-run" in err and "fly" in err
+
+
+def test_software_gl_draws_coarse_meshes_under_full_resolution_colour(window):
+    renderer = window.viewport.renderer
+    if not window.viewport.software_gl:
+        assert renderer.detail.max_grid_side is None
+        return
+    detail = window.viewport.config.software_detail
+    assert renderer.detail == detail
+    grid = renderer._current.grid
+    assert max(grid) <= detail.max_grid_side
+    photo = window.controller.scene.photo.rgb
+    assert renderer._current.color_tex.size == (photo.shape[1], photo.shape[0])  # the photo's own pixels

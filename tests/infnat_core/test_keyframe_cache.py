@@ -3,7 +3,7 @@ import pytest
 
 from infnat_core import camera
 from infnat_core.errors import InfnatError
-from infnat_core.keyframe_cache import KeyframeCache, KeyframeCacheConfig, painted_coverage
+from infnat_core.keyframe_cache import KeyframeCache, KeyframeCacheConfig
 from infnat_core.render import Keyframe, MeshRenderer
 
 H, W = 32, 48
@@ -21,18 +21,6 @@ def _yaw(deg: float) -> np.ndarray:
 
 ALL_PAINTED = np.zeros((H, W), np.float32)
 """A render mask with nothing rendered: the refiner painted the whole keyframe."""
-
-
-class TestPaintedCoverage:
-    def test_marks_painted_cells_grown_by_one_vertex(self):
-        mask = np.ones((H * 4, W * 4), np.float32)
-        mask[:, -8:] = 0.0  # the rightmost 2 grid columns were painted
-        cov = painted_coverage(mask, (H, W))
-        assert cov.shape == (H, W)
-        assert cov[:, -3:].min() == 1.0 and cov[:, :-3].max() == 0.0
-
-    def test_nothing_painted_covers_nothing(self):
-        assert painted_coverage(np.ones((H, W), np.float32), (H, W)).max() == 0.0
 
 
 class TestKeyframeCache:

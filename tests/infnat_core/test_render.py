@@ -2,7 +2,8 @@ import numpy as np
 import pytest
 
 from infnat_core import camera
-from infnat_core.render import Keyframe, MeshRenderer
+from infnat_core.mesh import visible_tiles
+from infnat_core.render import Keyframe, MeshRenderer, RenderDetail
 
 
 def _checker(h, w, cells=8):
@@ -115,3 +116,46 @@ def test_anchor_shows_through_the_keyframes_disocclusions_and_wins_ties(renderer
     assert out.mask[4:-4, 4:-4].min() == 1.0
     renderer.set_anchor(None)
     assert renderer.render(pose, k, w, h).mask[4:-4, 4:-4].min() == 0.0
+
+
+def test_coarse_detail_draws_a_smaller_mesh_with_the_full_colour(gl_ctx):
+    h, w = 48, 64
+    rgb = _checker(h * 4, w * 4, cells=32)
+    k = camera.intrinsics_from_fov(60, w, h)
+    coarse = MeshRenderer(gl_ctx, detail=RenderDetail(max_grid_side=16, trilinear=False))
+    coarse.set_keyframe(Keyframe(rgb, np.full((h, w), 0.25, np.float32), camera.identity_pose(), k))
+    assert coarse._current.grid == (12, 16)
+    out = coarse.render(camera.identity_pose(), k, w * 4, h * 4)
+    inner = (slice(16, -16), slice(16, -16))  # the coarse mesh spans its own (larger) cell centres
+    np.testing.assert_allclose(out.rgb[inner], rgb[inner], atol=3 / 255)  # the 8-px checker is still there
+    np.testing.assert_allclose(out.disparity[inner], 0.25, rtol=1e-4)
+
+
+def test_render_reports_which_pixels_the_anchor_drew(renderer):
+    h, w = 64, 96
+    k = camera.intrinsics_from_fov(60, w, h)
+    far = np.full((h, w), 0.05, np.float32)
+    renderer.set_anchor(Keyframe(np.full((h, w, 3), 0.2, np.float32), far, camera.identity_pose(), k))
+    near_right = far.copy()
+    near_right[:, w // 2 :] = 0.8
+    renderer.set_keyframe(Keyframe(np.full((h, w, 3), 0.9, np.float32), near_right, camera.identity_pose(), k))
+    out = renderer.render(camera.identity_pose(), k, w, h)
+    assert out.from_anchor[4:-4, 4 : w // 2 - 4].all()  # same far surface: the photo wins and says so
+    assert not out.from_anchor[4:-4, w // 2 + 4 : -4].any()  # nearer keyframe content
+    assert not out.from_anchor[out.mask < 0.5].any()
+
+
+def test_tiles_out_of_view_are_not_drawn_but_the_view_is_unchanged(renderer):
+    h, w = 64, 96
+    k = camera.intrinsics_from_fov(60, w, h)
+    rgb = _checker(h, w)
+    renderer.set_keyframe(Keyframe(rgb, np.full((h, w), 0.5, np.float32), camera.identity_pose(), k))
+    # Turned 20° right: the left part of the keyframe leaves the view; what remains is drawn as before.
+    pose = camera.pose_from_look(np.zeros(3), np.array([np.tan(np.radians(20)), 0, 1.0]), np.array([0, 1.0, 0]))
+    clip = camera.gl_projection(k, 0.01, 1000.0) @ camera.to_homogeneous(pose)
+    layer = renderer._current
+    visible = visible_tiles(layer.corners, clip)
+    assert 0 < visible.sum() < visible.size
+    out = renderer.render(pose, k, w, h)
+    assert out.mask[4:-4, 4 : w // 2].min() == 1.0  # the part still in view is complete
+    assert out.mask[:, -4:].max() == 0.0  # beyond the keyframe's edge

@@ -1,10 +1,12 @@
+import dataclasses
+
 import numpy as np
 
 from infnat_core import camera
 from infnat_core.refiner.inference import FillRefiner
-from infnat_core.render import MeshRenderer
+from infnat_core.render import MeshRenderer, RenderOutput
 from infnat_core.scene import SceneConfig, load_scene
-from infnat_core.session import FlightSession, SessionConfig
+from infnat_core.session import FlightSession, SessionConfig, refined_keyframe
 
 
 class CountingRefiner(FillRefiner):
@@ -33,3 +35,27 @@ def test_refiner_runs_only_on_keyframes(gl_ctx):
     assert refiner.calls == 3
     # Frames between keyframes are still painted: no black holes.
     assert min(f.rgb.mean() for f in frames) > 0.1 and all(np.isfinite(f.disparity).all() for f in frames)
+
+
+def test_refined_keyframe_leaves_the_photos_pixels_to_the_photo_layer(gl_ctx):
+    scene = load_scene(None, config=SceneConfig(mesh_max_side=96))
+    renderer = MeshRenderer(gl_ctx)
+    session = FlightSession(scene, renderer, FillRefiner(), 96, 64, SessionConfig(sky_at_infinity=False))
+    pose = camera.identity_pose()
+    pose[0, 3] = -0.15  # the camera moves right: the photo no longer fills the right edge of the view
+    frame = session.step(pose)
+    keyframe = session.keyframe
+    assert keyframe.coverage is not None
+    # The keyframe draws the painted right edge (and the torn gaps), not the bulk the photo still shows.
+    assert keyframe.coverage[:, -2:].min() == 1.0
+    assert keyframe.coverage.mean() < 0.4
+    # Seen again from the same view, the layers together show what the keyframe drawn in full shows.
+    again = session.render(pose)
+    session.set_keyframe(dataclasses.replace(keyframe, coverage=None))
+    full = session.render(pose)
+    assert again.hole_fraction <= full.hole_fraction + 0.002
+    assert np.abs(again.rgb - frame.rgb)[again.mask > 0.5].mean() < 0.03
+    # Without the photo layer the keyframe draws everything it shows.
+    plain = refined_keyframe(frame.rgb, frame.disparity, RenderOutput(frame.rgb, frame.disparity,
+                             np.ones(frame.disparity.shape, np.float32)), pose, session.intrinsics, 96)
+    assert plain.coverage is None
