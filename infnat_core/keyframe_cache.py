@@ -99,7 +99,7 @@ class KeyframeCache:
         """The cached keyframes to draw for a view at ``pose (3, 4)`` with ``intrinsics (4,)``: up to ``max_drawn``
         with the most painted content on screen, as ``(key, keyframe)`` newest first (draw priority order)."""
         self._tick += 1
-        scores = [(_visible_count(e.points, pose, intrinsics), i) for i, e in enumerate(self._entries)]
+        scores = list(zip(_visible_counts(self._entries, pose, intrinsics).tolist(), range(len(self._entries))))
         chosen = sorted((i for s, i in sorted(scores, reverse=True)[: self.config.max_drawn] if s > 0), reverse=True)
         for i in chosen:
             self._last_drawn[self._entries[i].key] = self._tick
@@ -130,9 +130,15 @@ def _sample_points(keyframe: Keyframe) -> np.ndarray:
     return camera.transform(camera.invert_pose(keyframe.pose), points[covered])
 
 
-def _visible_count(points: np.ndarray, pose: np.ndarray, intrinsics: np.ndarray) -> int:
-    """How many world points ``(N, 3)`` lie in front of the camera at ``pose`` and inside its image."""
+def _visible_counts(entries: list[_Entry], pose: np.ndarray, intrinsics: np.ndarray) -> np.ndarray:
+    """How many of each entry's sample points lie in front of the camera at ``pose`` and inside its image:
+    ``(len(entries),)`` int, all entries in one batch."""
+    if not entries:
+        return np.zeros(0, np.int64)
+    points = np.concatenate([e.points for e in entries])
+    owner = np.repeat(np.arange(len(entries)), [len(e.points) for e in entries])
     cam = camera.transform(pose, points)
     front = cam[:, 2] > 1e-6
     uv, _ = camera.project(cam[front], intrinsics)
-    return int(np.count_nonzero(np.all((uv >= 0.0) & (uv <= 1.0), axis=1)))
+    inside = np.all((uv >= 0.0) & (uv <= 1.0), axis=1)
+    return np.bincount(owner[front][inside], minlength=len(entries))
