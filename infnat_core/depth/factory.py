@@ -8,6 +8,7 @@ from infnat_core.depth.config import HeuristicDepthConfig, NetworkDepthConfig
 from infnat_core.depth.from_file import DepthMapFile
 from infnat_core.depth.heuristic import HeuristicDepthEstimator
 from infnat_core.depth.interface import DepthEstimator
+from infnat_core.depth.learned import LEARNED_SUFFIXES, LearnedDepthEstimator
 from infnat_core.depth.network import ONNX_SUFFIXES, TORCHSCRIPT_SUFFIXES, NetworkDepthEstimator
 from infnat_core.depth.normalise import check_kind
 
@@ -19,6 +20,7 @@ def make_depth_estimator(spec: str | Path | None, *, kind: str = "disparity", ne
 
     * None (or an empty string) → the built-in heuristic (``heuristic`` settings).
     * A ``.onnx`` / ``.pt`` / ``.pth`` / ``.ts`` file → that pretrained network (``network`` settings).
+    * A ``.safetensors`` file → an infnat-trained depth network (``infnat_core.depth.learned``).
     * Any other path → a depth-map file (greyscale image or ``.npy``).
 
     ``kind`` ("disparity" or "depth") and ``near_is_bright`` describe the file's values (or the network's output).
@@ -30,4 +32,6 @@ def make_depth_estimator(spec: str | Path | None, *, kind: str = "disparity", ne
     path = Path(spec).expanduser()
     if path.suffix.lower() in ONNX_SUFFIXES + TORCHSCRIPT_SUFFIXES:
         return NetworkDepthEstimator(path, network, depth_kind, near_is_bright)
+    if path.suffix.lower() in LEARNED_SUFFIXES:
+        return LearnedDepthEstimator(path)
     return DepthMapFile(path, depth_kind, near_is_bright)
