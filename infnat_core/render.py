@@ -271,7 +271,8 @@ class MeshRenderer:
         self._dome.write(np.ascontiguousarray(dome).tobytes())
 
     # -- drawing ---------------------------------------------------------------------------------------------
-    def _draw(self, pose: np.ndarray, intrinsics: np.ndarray, viewport: tuple[int, int], flip_y: float) -> None:
+    def _draw(self, pose: np.ndarray, intrinsics: np.ndarray, viewport: tuple[int, int], flip_y: float,
+              show_torn: bool) -> None:
         if self._current.keyframe is None:
             raise RuntimeError("set_keyframe must be called before rendering")
         clip_from_view = camera.gl_projection(intrinsics, NEAR_PLANE, FAR_PLANE)
@@ -280,6 +281,7 @@ class MeshRenderer:
         self.program["viewport_px"].value = tuple(float(v) for v in viewport)
         self.program["view_fx"].value = float(intrinsics[0])
         self.program["stretch_threshold"].value = self.stretch_threshold
+        self.program["show_torn"].value = float(show_torn)
         self.program["hide_sky_below"].value = SKY_DISPARITY if self._dome is not None else -1.0
         self.ctx.disable(moderngl.CULL_FACE | moderngl.BLEND)
         self.ctx.enable(moderngl.DEPTH_TEST)
@@ -323,7 +325,7 @@ class MeshRenderer:
         t.fbo.use()
         t.fbo.viewport = (0, 0, width, height)
         t.fbo.clear(0.0, 0.0, 0.0, 0.0, depth=1.0)
-        self._draw(pose, intrinsics, (width, height), flip_y=1.0)
+        self._draw(pose, intrinsics, (width, height), flip_y=1.0, show_torn=False)
         t.fbo.read_into(t.color_out, components=4, attachment=0)
         t.fbo.read_into(t.disparity_out, components=2, attachment=1, dtype="f4")
         rgb = t.color_out[..., :3].astype(np.float32) * (1.0 / 255.0)
@@ -332,11 +334,14 @@ class MeshRenderer:
                             from_anchor=t.disparity_out[..., 1] > 0.5)
 
     def draw(self, framebuffer: moderngl.Framebuffer, pose: np.ndarray, intrinsics: np.ndarray) -> None:
-        """Draw the colour of the view into an on-screen framebuffer (e.g. a Qt widget's), filling its viewport."""
+        """Draw the colour of the view into an on-screen framebuffer (e.g. a Qt widget's), filling its viewport.
+
+        Unlike ``render``, torn triangles are drawn too — stretched, behind every valid surface — so disocclusions
+        show their smeared surroundings instead of black until a refinement paints them."""
         framebuffer.use()
         w, h = framebuffer.size
         framebuffer.viewport = (0, 0, w, h)
         framebuffer.clear(0.0, 0.0, 0.0, 1.0, depth=1.0)
         framebuffer.color_mask = (True, True, True, False)
-        self._draw(pose, intrinsics, (w, h), flip_y=-1.0)
+        self._draw(pose, intrinsics, (w, h), flip_y=-1.0, show_torn=True)
         framebuffer.color_mask = (True, True, True, True)

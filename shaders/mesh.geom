@@ -11,6 +11,9 @@ uniform ivec2 grid_size;           // (W, H) of the keyframe's disparity grid
 uniform vec4 key_intrinsics;       // keyframe (fx, fy, cx, cy)
 uniform float view_fx;             // current view's fx (texture units)
 uniform float stretch_threshold;   // longest edge / expected diagonal above which a triangle is torn
+uniform float show_torn;           // 1 (on-screen): draw torn triangles stretched, behind everything valid, so
+                                   // a disocclusion shows smeared surroundings until it is refined; 0 (read-back
+                                   // for refinement): they stay holes
 
 in vec2 g_uv[];
 in float g_valid[];
@@ -40,13 +43,16 @@ void main() {
         float longest = max(max(distance(p[0], p[1]), distance(p[1], p[2])), distance(p[2], p[0]));
         torn = longest > stretch_threshold * expected;
     }
+    bool stretched = torn && show_torn > 0.5;
     // A torn triangle shows only where its interpolated edge validity reaches 0.5: nowhere if no vertex does
     // (rasterising it would shade a stretched sliver of discarded fragments).
-    if ((torn || !in_front) && max(max(g_valid[0], g_valid[1]), g_valid[2]) < 0.5) return;
+    if (!stretched && (torn || !in_front) && max(max(g_valid[0], g_valid[1]), g_valid[2]) < 0.5) return;
     for (int i = 0; i < 3; ++i) {
         gl_Position = gl_in[i].gl_Position;
+        // Halfway to the far plane in clip space: any valid surface at a similar depth wins the depth test.
+        if (stretched) gl_Position.z = mix(gl_Position.z, gl_Position.w, 0.5);
         v_uv = g_uv[i];
-        v_valid = (in_front && !torn) ? 1.0 : g_valid[i];
+        v_valid = (in_front && (!torn || stretched)) ? 1.0 : g_valid[i];
         v_view_z = g_view_z[i];
         v_cover = g_cover[i];
         EmitVertex();

@@ -159,3 +159,19 @@ def test_tiles_out_of_view_are_not_drawn_but_the_view_is_unchanged(renderer):
     out = renderer.render(pose, k, w, h)
     assert out.mask[4:-4, 4 : w // 2].min() == 1.0  # the part still in view is complete
     assert out.mask[:, -4:].max() == 0.0  # beyond the keyframe's edge
+
+
+def test_on_screen_draw_shows_disocclusions_smeared_not_black(renderer, gl_ctx):
+    h, w = 64, 96
+    disp = np.full((h, w), 0.05, np.float32)
+    disp[:, w // 2 :] = 0.8
+    k = camera.intrinsics_from_fov(60, w, h)
+    renderer.set_keyframe(Keyframe(np.full((h, w, 3), 0.7, np.float32), disp, camera.identity_pose(), k))
+    pose = camera.identity_pose()
+    pose[0, 3] = 0.3
+    gap = np.flatnonzero(renderer.render(pose, k, w, h).mask[h // 2, 4:-4] < 0.5) + 4
+    assert gap.size >= 5  # read back for refinement: a hole
+    target = gl_ctx.framebuffer([gl_ctx.renderbuffer((w, h), 4)], gl_ctx.depth_renderbuffer((w, h)))
+    renderer.draw(target, pose, k)
+    shown = np.frombuffer(target.read(components=3), np.uint8).reshape(h, w, 3)
+    assert shown[h // 2, gap].min() > 150  # on screen: the stretched surface (0.7 grey), not black
