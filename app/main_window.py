@@ -300,13 +300,10 @@ class MainWindow(QMainWindow):
         if not self.viewport.software_gl:
             return
         saved = saved if isinstance(saved, dict) else {}
-        slow = [box for name, box in (("photo_layer", self.sliders.photo_layer),
-                                      ("persistent_world", self.sliders.persistent_world)) if name not in saved]
-        for box in slow:
-            box.setChecked(False)  # first start without a GPU: smooth flight first
-        if slow:
-            self.statusBar().showMessage("OpenGL runs on the CPU here: the photo layer and the persistent world "
-                                         "are off for speed (Settings ▸ Refinement)", 10000)
+        if "persistent_world" not in saved:
+            self.sliders.persistent_world.setChecked(False)  # first start without a GPU: smooth flight first
+            self.statusBar().showMessage("OpenGL runs on the CPU here: painted regions are not kept, for speed "
+                                         "(Settings ▸ Refinement ▸ Keep painted regions)", 10000)
 
     def _set_full_screen(self, on: bool) -> None:
         self.showFullScreen() if on else self.showNormal()

@@ -164,14 +164,14 @@ class SlidersDock(QDockWidget):
                                "How much the network may repaint what the photo shows (0 = only the holes); "
                                "needs refiner weights")
         self.photo_layer = QCheckBox("Photo layer under refined views")
-        self.photo_layer.setToolTip("Draw the photo under refined keyframes: sharp wherever the photo saw. "
-                                    "Twice the rendering work (slow without a GPU)")
+        self.photo_layer.setToolTip("Draw the photo under refined keyframes: sharp wherever the photo saw, "
+                                    "and there again when you turn back")
         self.photo_layer.toggled.connect(self._emit)
         refine.addRow(self.photo_layer)
         self.persistent_world = QCheckBox("Keep painted regions (persistent world)")
         self.persistent_world.setToolTip("Keep what the refiner painted and show it again when you fly back; "
                                          "sky stays at infinity while the photo layer is on. Up to six more "
-                                         "meshes per frame (slow without a GPU)")
+                                         "meshes per frame (off at first without a GPU)")
         self.persistent_world.toggled.connect(self._emit)
         refine.addRow(self.persistent_world)
 

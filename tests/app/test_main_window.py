@@ -65,16 +65,17 @@ def test_bad_dropped_file_shows_error_and_keeps_image(window, tmp_path, monkeypa
 
 def test_settings_persist_sliders_and_geometry(qtbot, tmp_path):
     first = make_window(qtbot, tmp_path)
+    assert first.sliders.values().photo_layer  # the photo comes back when you turn back, GPU or not
     if first.viewport.software_gl:
-        assert not first.sliders.values().photo_layer  # first start without a GPU: smooth flight first
+        assert not first.sliders.values().persistent_world  # first start without a GPU: smooth flight first
     first.sliders.relief.set_value(1.7)
-    first.sliders.photo_layer.setChecked(True)
+    first.sliders.persistent_world.setChecked(True)
     first.resize(720, 560)
     first.close()
     second = make_window(qtbot, tmp_path, size=None)
     assert (second.width(), second.height()) == (720, 560)
     values = second.sliders.values()
-    assert abs(values.depth.relief_scale - 1.7) < 1e-6 and values.photo_layer  # the user's choice wins
+    assert abs(values.depth.relief_scale - 1.7) < 1e-6 and values.persistent_world  # the user's choice wins
     assert abs(second.controller.scene.config.depth.relief_scale - 1.7) < 1e-6
     second.close()
 

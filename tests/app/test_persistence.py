@@ -5,6 +5,7 @@ import math
 import numpy as np
 
 from infnat_core.camera import pose_from_look
+from tests.app.conftest import viewport_pixels
 
 
 def _look(x: float, yaw_deg: float) -> np.ndarray:
@@ -69,3 +70,23 @@ def test_a_new_photo_forgets_the_painted_world(window, qtbot):
     assert window.open_image(None)
     assert len(window.controller.cache) == 0
     assert not window.controller.sky.rgba[..., 3].any()
+
+
+def test_with_the_defaults_turning_back_shows_the_photo_where_it_was(window, qtbot):
+    """A new user flies away from the photo's view (refinements replace the keyframe), turns back, and sees the
+    photo's landscape again — the photo layer is on by default, GPU or not."""
+    assert window.sliders.values().photo_layer
+    window.sliders.trigger.set_value(0.0)
+    start = window.controller.pose.copy()
+    photo_view = viewport_pixels(window).astype(np.float32)
+    for pose in (_look(0.3, 60.0), _look(0.6, 150.0)):
+        _refine_at(window, qtbot, pose)
+    assert window.controller.keyframe is not window.controller.scene.keyframe  # refined views replaced the photo
+    window.sliders.refine_enabled.setChecked(False)
+    window.controller.driver.reset(start)
+    frames = []
+    window.viewport.frame_drawn.connect(frames.append)
+    window.viewport.update()
+    qtbot.waitUntil(lambda: len(frames) >= 1, timeout=5000)
+    back = viewport_pixels(window).astype(np.float32)
+    assert np.abs(back - photo_view).mean() < 4.0  # the same picture (8-bit levels)
