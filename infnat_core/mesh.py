@@ -71,6 +71,21 @@ def grid_indices(height: int, width: int) -> np.ndarray:
     return out
 
 
+def skirt_indices(height: int, width: int) -> np.ndarray:
+    """Triangle indices ``(6·P,)`` uint32 joining the border of an H×W vertex grid to its skirt: the P = 2·W + 2·H − 4
+    extra vertices ``H·W + k`` that ``shaders/mesh.vert`` places outside border vertex k (clockwise from the top-left
+    corner, as its ``border_vertex``)."""
+    top = [(0, j) for j in range(width)]
+    right = [(i, width - 1) for i in range(1, height)]
+    bottom = [(height - 1, j) for j in range(width - 2, -1, -1)]
+    left = [(i, 0) for i in range(height - 2, 0, -1)]
+    border = np.array([i * width + j for i, j in top + right + bottom + left], np.uint32)
+    skirt = height * width + np.arange(border.size, dtype=np.uint32)
+    following = np.roll(np.arange(border.size), -1)
+    tris = np.stack([border, skirt, border[following], border[following], skirt, skirt[following]], axis=1)
+    return tris.ravel()
+
+
 TILE_QUADS = 16
 """Quads per side of a culling tile (``tiled_grid``)."""
 

@@ -10,7 +10,8 @@ from PIL import Image
 
 from infnat_core import camera
 from infnat_core.image_io import as_uint8
-from infnat_core.mesh import downsample_grid, edge_mask, tile_corners, tile_extremes, tiled_grid, visible_tiles
+from infnat_core.mesh import (downsample_grid, edge_mask, skirt_indices, tile_corners, tile_extremes, tiled_grid,
+                              visible_tiles)
 from infnat_core.shaders import load_shader
 from infnat_core.sky import SKY_DISPARITY
 
@@ -89,6 +90,7 @@ class _Layer:
         self.edge_tex: moderngl.Texture | None = None
         self.color_tex: moderngl.Texture | None = None
         self.vao: moderngl.VertexArray | None = None
+        self.skirt_vao: moderngl.VertexArray | None = None
         self.grid: tuple[int, int] | None = None
         self.corners: np.ndarray | None = None  # (T, 8, 4) culling boxes of the mesh's tiles, keyframe camera space
         self.covered: np.ndarray | None = None  # (T,) bool: the tile has a vertex this layer draws (coverage ≥ 0.5)
@@ -98,7 +100,7 @@ class _Layer:
         disparity = np.ascontiguousarray(downsample_grid(keyframe.disparity, side), dtype=np.float32)
         h, w = disparity.shape
         if (h, w) != self.grid:
-            for obj in (self.vao, self.disparity_tex, self.edge_tex):
+            for obj in (self.vao, self.skirt_vao, self.disparity_tex, self.edge_tex):
                 if obj is not None:
                     obj.release()
             self.disparity_tex = ctx.texture((w, h), 1, dtype="f4")
@@ -107,9 +109,14 @@ class _Layer:
                 tex.filter = (moderngl.NEAREST, moderngl.NEAREST)
             self.vao = ctx.vertex_array(self.renderer.program, [], index_buffer=self.renderer.index_buffer(h, w),
                                         index_element_size=4)
+            self.skirt_vao = ctx.vertex_array(self.renderer.program, [],
+                                              index_buffer=self.renderer.index_buffer(h, w, skirt=True),
+                                              index_element_size=4)
             self.grid = (h, w)
         self.disparity_tex.write(disparity.tobytes())
-        coverage = np.ones_like(disparity) if keyframe.coverage is None else downsample_grid(keyframe.coverage, side)
+        coverage = np.ones_like(disparity)
+        if keyframe.coverage is not None:  # conservative: a coarse vertex draws if any fine vertex under it does
+            coverage = (downsample_grid(keyframe.coverage, side) > 0.0).astype(np.float32)
         tiles = tiled_grid(h, w)
         self.corners = tile_corners(disparity, keyframe.intrinsics, tiles)
         self.covered = tile_extremes(coverage, tiles)[1] >= 0.5
@@ -137,12 +144,13 @@ class _Layer:
         self.color_tex.build_mipmaps()
 
     def draw(self, program: moderngl.Program, pose: np.ndarray, clip_from_view: np.ndarray, depth_scale: float,
-             is_anchor: bool = False) -> None:
-        """Draw the tiles of the mesh that the view can see, in as few calls as runs of consecutive visible tiles."""
+             is_anchor: bool = False, skirt: bool = False) -> None:
+        """Draw the tiles of the mesh that the view can see, in as few calls as runs of consecutive visible tiles,
+        and with ``skirt`` the border's skirt (see ``shaders/mesh.vert``)."""
         kf = self.keyframe
         view_from_key = camera.to_homogeneous(camera.compose(pose, camera.invert_pose(kf.pose)))
         visible = self.covered & visible_tiles(self.corners, clip_from_view @ view_from_key)
-        if not visible.any():
+        if not visible.any() and not skirt:
             return
         # GLSL matrices are column-major: upload the transpose of our row-major matrices.
         program["view_from_key"].write(view_from_key.T.astype("f4").tobytes())
@@ -159,9 +167,11 @@ class _Layer:
             first = int(tiles.first[start])
             self.vao.render(moderngl.TRIANGLES, vertices=int(tiles.first[stop - 1] + tiles.count[stop - 1]) - first,
                             first=first)
+        if skirt:
+            self.skirt_vao.render(moderngl.TRIANGLES)
 
     def release(self) -> None:
-        for obj in (self.vao, self.disparity_tex, self.edge_tex, self.color_tex):
+        for obj in (self.vao, self.skirt_vao, self.disparity_tex, self.edge_tex, self.color_tex):
             if obj is not None:
                 obj.release()
 
@@ -202,7 +212,7 @@ class MeshRenderer:
         self.program["edge_tex"].value = 1
         self.program["color_tex"].value = 2
         self.max_texture_size = int(ctx.info["GL_MAX_TEXTURE_SIZE"])
-        self._index_buffers: dict[tuple[int, int], moderngl.Buffer] = {}
+        self._index_buffers: dict[tuple[int, int, bool], moderngl.Buffer] = {}
         self._current = _Layer(self)
         self._anchor = _Layer(self)
         self._anchor_on = False
@@ -221,11 +231,13 @@ class MeshRenderer:
         """The current keyframe."""
         return self._current.keyframe
 
-    def index_buffer(self, h: int, w: int) -> moderngl.Buffer:
-        """The shared triangle index buffer of an h×w grid, tile by tile (``mesh.tiled_grid``)."""
-        if (h, w) not in self._index_buffers:
-            self._index_buffers[(h, w)] = self.ctx.buffer(tiled_grid(h, w).indices.tobytes())
-        return self._index_buffers[(h, w)]
+    def index_buffer(self, h: int, w: int, skirt: bool = False) -> moderngl.Buffer:
+        """The shared triangle index buffer of an h×w grid, tile by tile (``mesh.tiled_grid``), or of its skirt."""
+        key = (h, w, skirt)
+        if key not in self._index_buffers:
+            indices = skirt_indices(h, w) if skirt else tiled_grid(h, w).indices
+            self._index_buffers[key] = self.ctx.buffer(indices.tobytes())
+        return self._index_buffers[key]
 
     # -- keyframe upload -------------------------------------------------------------------------------------
     def set_keyframe(self, keyframe: Keyframe, edge_threshold: float = 0.3) -> None:
@@ -291,7 +303,7 @@ class MeshRenderer:
         for rank, (_, layer) in enumerate(self._cached):
             layer.draw(self.program, pose, clip_from_view,
                        newest + (oldest - newest) * rank / max(1, len(self._cached) - 1))
-        self._current.draw(self.program, pose, clip_from_view, 1.0)
+        self._current.draw(self.program, pose, clip_from_view, 1.0, skirt=show_torn)
         if self._dome is not None:
             self._draw_sky(pose, intrinsics, viewport, flip_y)
 
@@ -336,8 +348,9 @@ class MeshRenderer:
     def draw(self, framebuffer: moderngl.Framebuffer, pose: np.ndarray, intrinsics: np.ndarray) -> None:
         """Draw the colour of the view into an on-screen framebuffer (e.g. a Qt widget's), filling its viewport.
 
-        Unlike ``render``, torn triangles are drawn too — stretched, behind every valid surface — so disocclusions
-        show their smeared surroundings instead of black until a refinement paints them."""
+        Unlike ``render``, torn triangles are drawn too — stretched, behind every valid surface — and the current
+        keyframe's skirt extends it beyond its edge, so disocclusions and what turning brings into view show
+        smeared surroundings instead of black until a refinement paints them."""
         framebuffer.use()
         w, h = framebuffer.size
         framebuffer.viewport = (0, 0, w, h)

@@ -1,6 +1,9 @@
 #version 330 core
 // Keyframe mesh: one vertex per pixel centre of the keyframe's disparity map, placed in 3-D from that
 // disparity and re-projected into the current view. No vertex buffers: the grid position comes from gl_VertexID.
+// Vertex ids past the grid are the *skirt*: one vertex per border vertex, pushed radially far outward at the
+// border's depth and coloured by the border, so that on screen the picture extends smeared beyond its edge until
+// a refinement paints what lies there (the renderer draws the skirt only on screen).
 
 uniform sampler2D disparity_tex;   // (H, W) R32F keyframe disparity in [0.01, 1]
 uniform sampler2D edge_tex;        // (H, W) RG32F per-vertex: r = edge validity (1 keep, 0 torn depth edge),
@@ -19,15 +22,34 @@ out float g_cover;
 out float g_view_z;
 out float g_key_z;
 
+const float SKIRT_REACH = 3.0;      // a skirt vertex lies this many times its border vertex's offset from the centre
+                                   // farther out (in keyframe texture units)
+
+// The k-th vertex (column, row) of the grid's border, clockwise from the top-left corner (2·W + 2·H − 4 in all).
+ivec2 border_vertex(int k) {
+    int w = grid_size.x, h = grid_size.y;
+    if (k < w) return ivec2(k, 0);
+    k -= w;
+    if (k < h - 1) return ivec2(w - 1, k + 1);
+    k -= h - 1;
+    if (k < w - 1) return ivec2(w - 2 - k, h - 1);
+    k -= w - 1;
+    return ivec2(0, h - 2 - k);
+}
+
 void main() {
-    ivec2 ij = ivec2(gl_VertexID % grid_size.x, gl_VertexID / grid_size.x);
+    int grid_vertices = grid_size.x * grid_size.y;
+    bool skirt = gl_VertexID >= grid_vertices;
+    ivec2 ij = skirt ? border_vertex(gl_VertexID - grid_vertices)
+                     : ivec2(gl_VertexID % grid_size.x, gl_VertexID / grid_size.x);
     vec2 uv = (vec2(ij) + 0.5) / vec2(grid_size);
+    vec2 placed = skirt ? uv + (uv - 0.5) * SKIRT_REACH : uv;
     float disparity = clamp(texelFetch(disparity_tex, ij, 0).r, 0.01, 1.0);
     float depth = 1.0 / disparity;
-    vec3 key_point = vec3((uv - key_intrinsics.zw) / key_intrinsics.xy * depth, depth);
+    vec3 key_point = vec3((placed - key_intrinsics.zw) / key_intrinsics.xy * depth, depth);
     vec4 view_point = view_from_key * vec4(key_point, 1.0);
     g_uv = uv;
-    vec2 validity = texelFetch(edge_tex, ij, 0).rg;
+    vec2 validity = skirt ? vec2(1.0) : texelFetch(edge_tex, ij, 0).rg;
     g_valid = validity.r;
     g_cover = texelFetch(disparity_tex, ij, 0).r <= hide_sky_below ? 0.0 : validity.g;
     g_view_z = view_point.z;

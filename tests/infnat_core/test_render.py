@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from infnat_core import camera
-from infnat_core.mesh import visible_tiles
+from infnat_core.mesh import skirt_indices, visible_tiles
 from infnat_core.render import Keyframe, MeshRenderer, RenderDetail
 
 
@@ -175,3 +175,30 @@ def test_on_screen_draw_shows_disocclusions_smeared_not_black(renderer, gl_ctx):
     renderer.draw(target, pose, k)
     shown = np.frombuffer(target.read(components=3), np.uint8).reshape(h, w, 3)
     assert shown[h // 2, gap].min() > 150  # on screen: the stretched surface (0.7 grey), not black
+
+
+def test_on_screen_draw_extends_the_picture_beyond_its_edge(renderer, gl_ctx):
+    h, w = 40, 60
+    k = camera.intrinsics_from_fov(60, w, h)
+    rgb = np.zeros((h, w, 3), np.float32)
+    rgb[..., 1] = 0.8  # green, with a red right edge column
+    rgb[:, -1] = (0.9, 0.1, 0.1)
+    renderer.set_keyframe(Keyframe(rgb, np.full((h, w), 0.5, np.float32), camera.identity_pose(), k))
+    look_right = camera.pose_from_look(np.zeros(3), np.array([0.5, 0, 1.0]), np.array([0, 1.0, 0]))
+    assert renderer.render(look_right, k, w, h).mask[:, -5:].max() == 0  # for refinement: out of frame
+    target = gl_ctx.framebuffer([gl_ctx.renderbuffer((w, h), 4)], gl_ctx.depth_renderbuffer((w, h)))
+    renderer.draw(target, look_right, k)
+    shown = np.frombuffer(target.read(components=3), np.uint8).reshape(h, w, 3)
+    beyond = shown[2:-2, -5:].reshape(-1, 3)
+    assert (beyond[:, 0] > 2 * beyond[:, 1]).all()  # on screen: the red edge, smeared outward (not black)
+
+
+def test_skirt_joins_every_border_vertex_to_its_own_skirt_vertex():
+    h, w = 5, 7
+    tris = skirt_indices(h, w).reshape(-1, 3)
+    border = 2 * w + 2 * h - 4
+    assert tris.shape == (2 * border, 3)
+    grid = tris[tris < h * w]
+    rows, cols = np.divmod(grid, w)
+    assert np.all((rows == 0) | (rows == h - 1) | (cols == 0) | (cols == w - 1))  # only border vertices
+    assert set(tris[tris >= h * w].tolist()) == set(range(h * w, h * w + border))
