@@ -158,14 +158,13 @@ class Controller(QObject):
         if not values.refine_enabled:
             self.worker.invalidate()
         self.worker.set_options(values.style_seed, values.blend)
+        layers = (values.photo_layer, values.persistent_world)
+        layers_changed = layers != (self._photo_layer, self._persistent)
+        self._photo_layer, self._persistent = layers
         if self.scene is None:
             return
-        if values.photo_layer != self._photo_layer:
-            self._photo_layer = values.photo_layer
-            self._set_keyframe(self.keyframe)
-        if values.persistent_world != self._persistent:
-            self._persistent = values.persistent_world
-            self._set_keyframe(self.keyframe)  # sky dome on/off; the next frame selects the cached keyframes
+        if layers_changed:
+            self._set_keyframe(self.keyframe)  # anchor and sky dome on/off; the next frame selects cached keyframes
         cfg = self.scene.config
         relief_changed = dataclasses.replace(values.depth, edge_threshold=cfg.depth.edge_threshold) != cfg.depth
         fov_changed = values.fov_deg != cfg.fov_deg

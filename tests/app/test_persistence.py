@@ -5,7 +5,10 @@ import math
 import numpy as np
 
 from infnat_core.camera import pose_from_look
-from tests.app.conftest import viewport_pixels
+from PyQt6.QtCore import QSettings
+
+from app.main_window import MainWindow
+from tests.app.conftest import fill_loader, viewport_pixels
 
 
 def _look(x: float, yaw_deg: float) -> np.ndarray:
@@ -90,3 +93,17 @@ def test_with_the_defaults_turning_back_shows_the_photo_where_it_was(window, qtb
     qtbot.waitUntil(lambda: len(frames) >= 1, timeout=5000)
     back = viewport_pixels(window).astype(np.float32)
     assert np.abs(back - photo_view).mean() < 4.0  # the same picture (8-bit levels)
+
+
+def test_the_persistent_world_setting_holds_from_the_first_start(qtbot, tmp_path):
+    """Whatever the checkbox shows from the first start (off on software GL, set before any photo is open) is what
+    the flight does."""
+    window = MainWindow(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat), fill_loader)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: window.viewport.renderer is not None, timeout=10000)  # GL ready before any photo
+    window.sliders.trigger.set_value(0.0)
+    assert window.open_image(None)  # and no setting changes after it
+    _refine_at(window, qtbot, _look(0.15, 30.0))
+    kept = len(window.controller.cache) > 0
+    assert kept == window.sliders.values().persistent_world
