@@ -39,7 +39,7 @@ class ViewportConfig:
     """Frames per second the viewport asks for while animating (0 = as fast as possible)."""
     max_dt: float = 0.25
     """Longest step in seconds handed to the flight, so a stalled frame never teleports the camera."""
-    software_detail: RenderDetail = RenderDetail(max_grid_side=192, trilinear=False)
+    software_detail: RenderDetail = RenderDetail(max_grid_side=160, trilinear=False)
     """Level of detail on software GL, where every vertex and texture fetch costs frame rate (the colour keeps its
     full resolution either way). A GPU draws full detail."""
 
