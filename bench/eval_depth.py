@@ -15,6 +15,8 @@ What is computed (``infnat_core.evaluation.depth_metrics``):
 * **Sky is excluded** from abs-rel/δ (it has no finite depth: true disparity 0.01 means sky or terrain beyond
   depth 100) and scored explicitly as **∞-IoU**: the IoU of the estimator's "goes to infinity" mask (sky probability
   > 0.5, what ``DepthConfig``'s default ``sky_threshold`` sends to infinity) with the true disparity-0.01 pixels.
+* s<0 counts frames whose fitted scale is negative (the estimate is the wrong way round: far = near); the engine
+  uses the estimate without alignment, so this must be 0.
 * A "row prior" (disparity = image row, no sky) is scored as a floor every method must beat.
 * ms/frame is the median estimate time on this machine (torch 1 thread).
 """
@@ -29,8 +31,9 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from infnat_core.data.synthetic import SyntheticConfig, SyntheticFlights
-from infnat_core.depth import DepthConfig, DepthEstimate, DepthEstimator, HeuristicDepthEstimator
+from infnat_core.depth import (DepthConfig, DepthEstimate, DepthEstimator, HeuristicDepthEstimator,
+                               LearnedDepthEstimator)
+from infnat_core.evaluation.depth_frames import held_out_frames
 from infnat_core.evaluation.depth_metrics import at_infinity, depth_errors, infinity_iou
 from infnat_core.evaluation.short_range import HELD_OUT_SEED
 
@@ -44,6 +47,7 @@ class Scores:
     iou: list[float]
     ms: list[float]
     skipped: int = 0
+    flipped: int = 0
 
 
 class RowPrior:
@@ -55,20 +59,6 @@ class RowPrior:
         h, w = rgb.shape[:2]
         rows = ((np.arange(h, dtype=np.float32) + 0.5) / h)[:, None].repeat(w, axis=1)
         return DepthEstimate(disparity=rows, sky=np.zeros_like(rows))
-
-
-def held_out_frames(flights: int, per_flight: int, width: int, height: int,
-                    seed: int = HELD_OUT_SEED) -> list[tuple[np.ndarray, np.ndarray]]:
-    """``(rgb (H, W, 3) float32, disparity (H, W) float32)`` of ``flights × per_flight`` held-out frames."""
-    data = SyntheticFlights(SyntheticConfig(height=height, width=width), seed=seed)
-    steps = data.config.trajectory.steps
-    picks = np.linspace(0, steps - 1, per_flight).round().astype(int)
-    frames = []
-    for flight in range(flights):
-        for step in picks:
-            view = data.frame(flight, int(step))
-            frames.append((view.rgb.copy(), view.disparity.copy()))
-    return frames
 
 
 def score(estimator: DepthEstimator, frames: list[tuple[np.ndarray, np.ndarray]]) -> Scores:
@@ -86,6 +76,7 @@ def score(estimator: DepthEstimator, frames: list[tuple[np.ndarray, np.ndarray]]
         errors = depth_errors(est.disparity, gt)
         out.abs_rel.append(errors.abs_rel)
         out.delta1.append(errors.delta1)
+        out.flipped += errors.scale < 0.0
     return out
 
 
@@ -107,19 +98,17 @@ def main() -> None:
     estimators: list[tuple[str, DepthEstimator]] = [("row prior (reference)", RowPrior()),
                                                     ("heuristic (built-in)", HeuristicDepthEstimator())]
     for path in args.learned:
-        from infnat_core.depth.learned import LearnedDepthEstimator
-
         estimators.append((f"learned {path}", LearnedDepthEstimator(path)))
 
     print(f"{len(frames)} frames: seed {args.seed}, {args.flights} flights × {args.per_flight}, {width}×{height} "
           f"(rendered in {render_s:.0f} s); sky / beyond depth 100 excluded from abs-rel and δ, scored as ∞-IoU\n")
-    print("| estimator | frames scored | abs-rel ↓ | median abs-rel | δ<1.25 ↑ | ∞-IoU ↑ | ms/frame |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
+    print("| estimator | frames scored | abs-rel ↓ | median abs-rel | δ<1.25 ↑ | ∞-IoU ↑ | s<0 | ms/frame |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for name, estimator in estimators:
         s = score(estimator, frames)
         print(f"| {name} | {len(s.abs_rel)} (skipped {s.skipped}) | {np.mean(s.abs_rel):.3f} | "
               f"{np.median(s.abs_rel):.3f} | {np.mean(s.delta1):.3f} | {np.mean(s.iou):.3f} | "
-              f"{statistics.median(s.ms):.0f} |")
+              f"{s.flipped} | {statistics.median(s.ms):.0f} |")
 
 
 if __name__ == "__main__":

@@ -70,7 +70,8 @@ def build_parser() -> argparse.ArgumentParser:
     fly.add_argument("--record", help="also save the flown camera path to this JSON file")
     depth = fly.add_argument_group("depth")
     depth.add_argument("--depth", help="depth or disparity map for the image (PNG 8/16-bit, .npy) or a depth "
-                                       "network file (.onnx, .pt TorchScript); default: built-in estimate")
+                                       "network file (.onnx, .pt TorchScript, infnat-trained .safetensors); "
+                                       "default: built-in estimate")
     depth.add_argument("--depth-kind", choices=["disparity", "depth"], default="disparity",
                        help="what a --depth map holds (default disparity)")
     depth.add_argument("--far-is-bright", action="store_true", help="the --depth map's bright pixels are far")
