@@ -7,6 +7,7 @@ Run by hand:
 Each row: the photo (or synthetic frame and its exact disparity), then each estimator's final disparity as the mesh
 gets it (``apply_depth_config`` with the default sliders, so sky above the 0.5 threshold is at infinity), on a log
 scale (disparity 0.01 = infinity → black, 1 = nearest → pale yellow), so far terrain reads as well as near ground.
+Each map's label gives the share of the image put at infinity.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from infnat_core.camera import MIN_DISPARITY
 from infnat_core.depth import (DepthConfig, DepthEstimator, HeuristicDepthEstimator, LearnedDepthEstimator,
                                apply_depth_config)
 from infnat_core.depth.resample import resize, size_for_width
@@ -50,6 +52,11 @@ def final_disparity(estimator: DepthEstimator, rgb: np.ndarray) -> np.ndarray:
     return apply_depth_config(estimator.estimate(rgb), DepthConfig())
 
 
+def infinity_share(disparity: np.ndarray) -> float:
+    """Fraction of a final disparity map at the far plane (sky, or anything sent to infinity)."""
+    return float(np.mean(disparity <= MIN_DISPARITY + 1e-4))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("photos", nargs="*", type=Path)
@@ -67,8 +74,11 @@ def main() -> None:
     for path in args.photos:
         rgb = load_image(path).rgb.astype(np.float32) / 255.0
         rgb = np.clip(resize(rgb, *size_for_width(*rgb.shape[:2], args.width)), 0.0, 1.0)
-        rows.append([rgb] + [colourise(final_disparity(e, rgb)) for _, e in estimators])
-        labels.append([photo_label(path)] + [name for name, _ in estimators])
+        maps = [final_disparity(e, rgb) for _, e in estimators]
+        rows.append([rgb] + [colourise(d) for d in maps])
+        labels.append([photo_label(path)] + [f"{name}: {infinity_share(d):.0%} at infinity"
+                                             for (name, _), d in zip(estimators, maps)])
+        print(" | ".join(labels[-1]))
     if args.synthetic:
         per_flight = 2
         frames = held_out_frames((args.synthetic + per_flight - 1) // per_flight, per_flight, 256, 160)
