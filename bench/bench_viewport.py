@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-from PyQt6.QtCore import QSettings, Qt
+from PyQt6.QtCore import QEventLoop, QSettings, Qt, QTimer
 from PyQt6.QtTest import QTest
 from PyQt6.QtWidgets import QApplication
 
@@ -37,10 +37,10 @@ LAYERS = {"world": (True, True), "photo": (True, False), "bare": (False, False)}
 
 
 def wait(app: QApplication, seconds: float) -> None:
-    end = time.perf_counter() + seconds
-    while time.perf_counter() < end:
-        app.processEvents()
-        time.sleep(0.001)
+    """Run Qt's event loop for ``seconds``, as the app's own loop runs (no polling)."""
+    loop = QEventLoop()
+    QTimer.singleShot(round(seconds * 1000), loop.quit)
+    loop.exec()
 
 
 def random_network_weights(folder: Path) -> Path:
