@@ -305,10 +305,12 @@ class MeshRenderer:
                        newest + (oldest - newest) * rank / max(1, len(self._cached) - 1))
         self._current.draw(self.program, pose, clip_from_view, 1.0, skirt=show_torn)
         if self._dome is not None:
-            self._draw_sky(pose, intrinsics, viewport, flip_y)
+            self._draw_sky(pose, intrinsics, viewport, flip_y, fill_gaps=show_torn)
 
-    def _draw_sky(self, pose: np.ndarray, intrinsics: np.ndarray, viewport: tuple[int, int], flip_y: float) -> None:
+    def _draw_sky(self, pose: np.ndarray, intrinsics: np.ndarray, viewport: tuple[int, int], flip_y: float,
+                  fill_gaps: bool) -> None:
         prog = self.sky_program
+        prog["fill_gaps"].value = float(fill_gaps)
         prog["viewport_px"].value = tuple(float(v) for v in viewport)
         prog["flip_y"].value = flip_y
         prog["view_intrinsics"].value = tuple(float(x) for x in intrinsics)
@@ -348,9 +350,10 @@ class MeshRenderer:
     def draw(self, framebuffer: moderngl.Framebuffer, pose: np.ndarray, intrinsics: np.ndarray) -> None:
         """Draw the colour of the view into an on-screen framebuffer (e.g. a Qt widget's), filling its viewport.
 
-        Unlike ``render``, torn triangles are drawn too — stretched, behind every valid surface — and the current
-        keyframe's skirt extends it beyond its edge, so disocclusions and what turning brings into view show
-        smeared surroundings instead of black until a refinement paints them."""
+        Unlike ``render``, torn triangles are drawn too — stretched, behind every valid surface — the current
+        keyframe's skirt extends it beyond its edge, and sky that the photo's land hid takes the photo's sky above
+        it, so disocclusions and what turning brings into view show plausible surroundings instead of black until a
+        refinement paints them."""
         framebuffer.use()
         w, h = framebuffer.size
         framebuffer.viewport = (0, 0, w, h)

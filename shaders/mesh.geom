@@ -43,7 +43,8 @@ void main() {
         float longest = max(max(distance(p[0], p[1]), distance(p[1], p[2])), distance(p[2], p[0]));
         torn = longest > stretch_threshold * expected;
     }
-    bool stretched = torn && show_torn > 0.5;
+    // Not across a layer's edge (coverage, or sky left to the sky pass): what lies there is another layer's to draw.
+    bool stretched = torn && show_torn > 0.5 && min(min(g_cover[0], g_cover[1]), g_cover[2]) >= 0.5;
     // A torn triangle shows only where its interpolated edge validity reaches 0.5: nowhere if no vertex does
     // (rasterising it would shade a stretched sliver of discarded fragments).
     if (!stretched && (torn || !in_front) && max(max(g_valid[0], g_valid[1]), g_valid[2]) < 0.5) return;

@@ -62,3 +62,42 @@ def test_dome_sky_fills_views_beyond_the_photo(gl_ctx):
     renderer.set_sky(dome.rgba)
     out = renderer.render(right, K, W, H)
     assert out.mask[4, -8:].min() == 1.0 and out.rgb[4, -8, 0] == pytest.approx(0.7, abs=0.02)
+
+
+def test_on_screen_sky_hidden_behind_land_takes_the_photos_sky_above_it(gl_ctx):
+    renderer = MeshRenderer(gl_ctx)
+    photo = _photo()
+    disparity = photo.disparity.copy()
+    disparity[8 : H // 2 + 2, 28:36] = 0.8  # a near tower standing into the sky
+    rgb = photo.rgb.copy()
+    rgb[8 : H // 2 + 2, 28:36] = (0.9, 0.3, 0.1)
+    photo = Keyframe(rgb, disparity, camera.identity_pose(), K)
+    renderer.set_anchor(photo)
+    renderer.set_keyframe(photo)
+    renderer.set_sky(SkyDome(64).rgba)  # nothing painted yet
+    pose = camera.identity_pose()
+    pose[0, 3] = -0.4  # to the right: the tower slides left and uncovers the sky it hid
+    out = renderer.render(pose, K, W, H)
+    gap = (slice(10, 20), slice(33, 36))
+    assert out.mask[gap].max() == 0.0  # read back for refinement: a hole to paint
+    target = gl_ctx.framebuffer([gl_ctx.renderbuffer((W, H), 4)], gl_ctx.depth_renderbuffer((W, H)))
+    renderer.draw(target, pose, K)
+    shown = np.frombuffer(target.read(components=3), np.uint8).reshape(H, W, 3)[::-1] / 255.0
+    sky = shown[gap]
+    assert sky[..., 2].min() > 0.5 and sky[..., 0].max() < 0.2  # on screen: blue sky, not black, not the tower
+
+
+def test_on_screen_sky_beyond_the_photos_edge_takes_the_edges_sky(gl_ctx):
+    renderer = MeshRenderer(gl_ctx)
+    photo = _photo()
+    renderer.set_anchor(photo)
+    renderer.set_keyframe(photo)
+    renderer.set_sky(SkyDome(64).rgba)  # nothing painted yet
+    look_up = camera.pose_from_look(np.zeros(3), np.array([0.0, -0.5, 1.0]), np.array([0, 1.0, 0]))
+    out = renderer.render(look_up, K, W, H)
+    assert out.mask[:3, 4:-4].max() == 0.0  # above the photo's top edge: a hole to paint
+    target = gl_ctx.framebuffer([gl_ctx.renderbuffer((W, H), 4)], gl_ctx.depth_renderbuffer((W, H)))
+    renderer.draw(target, look_up, K)
+    shown = np.frombuffer(target.read(components=3), np.uint8).reshape(H, W, 3)[::-1] / 255.0
+    top = shown[:3, 4:-4]
+    assert top[..., 2].min() > 0.15 and top[..., 1].max() < 0.1  # the photo's blue edge sky, not black
