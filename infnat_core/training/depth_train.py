@@ -179,7 +179,7 @@ def train(cfg: DepthTrainConfig, pool_paths: list[str], out: Path, resume: bool 
     rng = np.random.default_rng(cfg.seed)
     ckpt_path = out / "checkpoint.pt"
     if resume and ckpt_path.exists():
-        ckpt = torch.load(ckpt_path, weights_only=False)
+        ckpt = torch.load(ckpt_path, weights_only=True)
         net.load_state_dict(ckpt["net"])
         opt.load_state_dict(ckpt["opt"])
         step, elapsed, best = ckpt["step"], ckpt["elapsed"], ckpt["best"]
