@@ -44,14 +44,15 @@ void main() {
                      : ivec2(gl_VertexID % grid_size.x, gl_VertexID / grid_size.x);
     vec2 uv = (vec2(ij) + 0.5) / vec2(grid_size);
     vec2 placed = skirt ? uv + (uv - 0.5) * SKIRT_REACH : uv;
-    float disparity = clamp(texelFetch(disparity_tex, ij, 0).r, 0.01, 1.0);
+    float stored = texelFetch(disparity_tex, ij, 0).r;
+    float disparity = clamp(stored, 0.01, 1.0);
     float depth = 1.0 / disparity;
     vec3 key_point = vec3((placed - key_intrinsics.zw) / key_intrinsics.xy * depth, depth);
     vec4 view_point = view_from_key * vec4(key_point, 1.0);
     g_uv = uv;
     vec2 validity = skirt ? vec2(1.0) : texelFetch(edge_tex, ij, 0).rg;
     g_valid = validity.r;
-    g_cover = texelFetch(disparity_tex, ij, 0).r <= hide_sky_below ? 0.0 : validity.g;
+    g_cover = stored <= hide_sky_below ? 0.0 : validity.g;
     g_view_z = view_point.z;
     g_key_z = depth;
     // Scaling a view-space point toward the camera keeps its pixel and only changes its depth-test depth.
