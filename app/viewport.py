@@ -39,9 +39,10 @@ class ViewportConfig:
     """Frames per second the viewport asks for while animating (0 = as fast as possible)."""
     max_dt: float = 0.25
     """Longest step in seconds handed to the flight, so a stalled frame never teleports the camera."""
-    software_detail: RenderDetail = RenderDetail(max_grid_side=160, trilinear=False)
+    software_detail: RenderDetail = RenderDetail(max_grid_side=160, minify="bilinear",
+                                                 max_color_side=1920)
     """Level of detail on software GL, where every vertex and texture fetch costs frame rate (the colour keeps its
-    full resolution either way). A GPU draws full detail."""
+    full resolution up to ``max_color_side``). A GPU draws full detail."""
 
 
 class Viewport(QOpenGLWidget):

@@ -34,6 +34,11 @@ class Keyframe:
     coverage: np.ndarray | None = None  # (H, W) float32 per-vertex: 1 where this keyframe's content is drawn; None = all
 
 
+MINIFY_FILTERS = {"trilinear": moderngl.LINEAR_MIPMAP_LINEAR, "mipmap": moderngl.LINEAR_MIPMAP_NEAREST,
+                  "bilinear": moderngl.LINEAR}
+"""``RenderDetail.minify`` → the GL minification filter."""
+
+
 @dataclass(frozen=True)
 class RenderDetail:
     """Level of detail of the drawn meshes: vertices and texture filtering are what cost frame rate on software GL
@@ -42,8 +47,18 @@ class RenderDetail:
     max_grid_side: int | None = None
     """A keyframe whose disparity map is larger is drawn from a mesh box-downsampled to this longest side (its
     colour keeps its own resolution); None = the full mesh."""
-    trilinear: bool = True
-    """Blend between mipmap levels when a texture is minified (False: the nearest level, bilinear within it)."""
+    minify: str = "trilinear"
+    """How a colour texture is sampled where it is minified: "trilinear" (mipmaps, blending two levels), "mipmap"
+    (the nearest mipmap level, bilinear within it) or "bilinear" (no mipmaps: the cheapest on software GL, where
+    mipmapped sampling costs about a third of a frame; pair it with ``max_color_side`` so minification stays
+    mild)."""
+    max_color_side: int | None = None
+    """A keyframe colour larger than this is drawn from a copy resized (Lanczos) to this longest side; None = its
+    own resolution (up to the GL limit)."""
+
+    def __post_init__(self) -> None:
+        if self.minify not in MINIFY_FILTERS:
+            raise ValueError(f"minify must be one of {sorted(MINIFY_FILTERS)}, not {self.minify!r}")
 
 
 @dataclass(frozen=True)
@@ -126,7 +141,8 @@ class _Layer:
         self.keyframe = keyframe
 
     def _upload_color(self, rgb: np.ndarray) -> None:
-        ctx, limit = self.renderer.ctx, self.renderer.max_texture_size
+        ctx, detail = self.renderer.ctx, self.renderer.detail
+        limit = min(self.renderer.max_texture_size, detail.max_color_side or self.renderer.max_texture_size)
         h, w = rgb.shape[:2]
         if max(h, w) > limit:
             scale = limit / max(h, w)
@@ -137,11 +153,11 @@ class _Layer:
             if self.color_tex is not None:
                 self.color_tex.release()
             self.color_tex = ctx.texture((w, h), 3, alignment=1)
-            minify = moderngl.LINEAR_MIPMAP_LINEAR if self.renderer.detail.trilinear else moderngl.LINEAR_MIPMAP_NEAREST
-            self.color_tex.filter = (minify, moderngl.LINEAR)
+            self.color_tex.filter = (MINIFY_FILTERS[detail.minify], moderngl.LINEAR)
             self.color_tex.repeat_x = self.color_tex.repeat_y = False
         self.color_tex.write(np.ascontiguousarray(rgb).tobytes())
-        self.color_tex.build_mipmaps()
+        if detail.minify != "bilinear":
+            self.color_tex.build_mipmaps()
 
     def draw(self, program: moderngl.Program, pose: np.ndarray, clip_from_view: np.ndarray, depth_scale: float,
              is_anchor: bool = False, skirt: bool = False) -> None:

@@ -122,13 +122,27 @@ def test_coarse_detail_draws_a_smaller_mesh_with_the_full_colour(gl_ctx):
     h, w = 48, 64
     rgb = _checker(h * 4, w * 4, cells=32)
     k = camera.intrinsics_from_fov(60, w, h)
-    coarse = MeshRenderer(gl_ctx, detail=RenderDetail(max_grid_side=16, trilinear=False))
+    coarse = MeshRenderer(gl_ctx, detail=RenderDetail(max_grid_side=16, minify="mipmap"))
     coarse.set_keyframe(Keyframe(rgb, np.full((h, w), 0.25, np.float32), camera.identity_pose(), k))
     assert coarse._current.grid == (12, 16)
     out = coarse.render(camera.identity_pose(), k, w * 4, h * 4)
     inner = (slice(16, -16), slice(16, -16))  # the coarse mesh spans its own (larger) cell centres
     np.testing.assert_allclose(out.rgb[inner], rgb[inner], atol=3 / 255)  # the 8-px checker is still there
     np.testing.assert_allclose(out.disparity[inner], 0.25, rtol=1e-4)
+
+
+def test_bilinear_detail_caps_the_colour_and_still_shows_it(gl_ctx):
+    h, w = 48, 64
+    rgb = _checker(h * 4, w * 4, cells=4)  # 64-px cells: survive a 4× smaller texture
+    k = camera.intrinsics_from_fov(60, w, h)
+    cheap = MeshRenderer(gl_ctx, detail=RenderDetail(minify="bilinear", max_color_side=64))
+    cheap.set_keyframe(Keyframe(rgb, np.full((h, w), 0.25, np.float32), camera.identity_pose(), k))
+    assert cheap._current.color_tex.size == (64, 48)
+    out = cheap.render(camera.identity_pose(), k, w, h)
+    cells = (slice(2, 10), slice(2, 14))  # inside the top-left cell, away from its edges
+    np.testing.assert_allclose(out.rgb[cells], rgb[8:40:4, 8:56:4], atol=3 / 255)
+    with pytest.raises(ValueError, match="minify"):
+        RenderDetail(minify="anisotropic")
 
 
 def test_render_reports_which_pixels_the_anchor_drew(renderer):
