@@ -36,6 +36,11 @@ class RefinerConfig:
     """Length of the style vector z produced by the encoder and consumed by the generator."""
     encoder_channels: tuple[int, ...] = (16, 32, 64, 128, 128, 128)
     """Widths of the style encoder's stride-2 convs (one halving of resolution each)."""
+    residual: bool = False
+    """Paint on top of the classical fill: the generator is conditioned on the render with its holes filled by
+    :func:`infnat_core.fill.fill_holes` and outputs a correction added to that fill (its last layer starts at
+    zero, so an untrained network reproduces the fill). False: Infinite Nature's generator, conditioned on the
+    render with its holes, outputs the whole image."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "trunk_channels", tuple(int(c) for c in self.trunk_channels))

@@ -41,10 +41,15 @@ class SPADEGenerator(nn.Module):
             SPADEResBlock(i, o, CONDITION_CHANNELS, config.spade_hidden) for i, o in zip(ins, widths)
         )
         self.to_rgbd = nn.Conv2d(widths[-1], 4, 3, padding=1)
+        self.residual = config.residual
+        if self.residual:  # starts as the identity on its (filled) input
+            nn.init.zeros_(self.to_rgbd.weight)
+            nn.init.zeros_(self.to_rgbd.bias)
 
     def forward(self, condition: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
         """condition ``(B, 5, H, W)`` from :func:`make_condition`, z ``(B, style_dim)``
-        → ``(B, 4, H, W)`` in [-1, 1]."""
+        → ``(B, 4, H, W)`` in [-1, 1]. A residual generator (``RefinerConfig.residual``) adds its output to the
+        condition's rgbd, which must then be filled (no holes)."""
         x = self.fc(z).view(z.shape[0], -1, *self.base_size)
         # The condition at every trunk resolution, from full size down to the base grid (2×2 average pooling).
         pyramid = [condition]
@@ -56,7 +61,10 @@ class SPADEGenerator(nn.Module):
             if index in UPSAMPLE_AFTER_BLOCK:
                 x = F.interpolate(x, scale_factor=2.0, mode="nearest")
                 level -= 1
-        return torch.tanh(self.to_rgbd(F.leaky_relu(x, LEAKY_SLOPE)))
+        out = self.to_rgbd(F.leaky_relu(x, LEAKY_SLOPE))
+        if self.residual:
+            return (condition[:, :4] + out).clamp(-1.0, 1.0)
+        return torch.tanh(out)
 
 
 class StyleEncoder(nn.Module):

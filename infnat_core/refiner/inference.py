@@ -66,7 +66,9 @@ class NetworkRefiner:
     The render is resized (antialiased) to the network's resolution, refined, its disparity grounded to the
     rendered geometry (:func:`infnat_core.grounding.ground_disparity`), upsampled bilinearly, and composited:
     the output weight of the rendered pixels is ``mask · (1 − blend)``, so with ``blend = 0`` valid pixels keep
-    their full render resolution and the network paints only holes.
+    their full render resolution and the network paints only holes. A residual network
+    (``RefinerConfig.residual``) sees the render filled by the classical fill at full size; only its correction
+    is resized, so what it leaves unchanged keeps the fill's full resolution.
     """
 
     def __init__(
@@ -103,6 +105,9 @@ class NetworkRefiner:
         if self._style is None:
             raise RuntimeError("NetworkRefiner.refine called before set_style; set the flight's style first")
         height, width = mask.shape
+        residual = self.config.residual
+        if residual:  # the network corrects the fill, solved here at full size
+            rgb, disparity = fill_holes(rgb, disparity, mask)
         with torch.inference_mode():
             small = self._to_network(np.concatenate([rgb, disparity[..., None], mask[..., None]], axis=-1))
             refined = rgbd_from_output(self.generator(make_condition(small[:, :4], small[:, 4:]), self._style))
@@ -110,9 +115,13 @@ class NetworkRefiner:
             small_cpu = small[0].cpu().numpy()
             grounded = ground_disparity(small_cpu[3], refined[0, 3].numpy(), small_cpu[4])
             refined[0, 3] = torch.from_numpy(grounded)
+            if residual:  # only the correction is upsampled: the fill keeps its full resolution
+                refined = refined - small.cpu()[:, :4]
             if (height, width) != refined.shape[-2:]:
                 refined = F.interpolate(refined, size=(height, width), mode="bilinear", align_corners=False)
             out = np.moveaxis(refined[0].numpy(), 0, -1)
+            if residual:
+                out = np.clip(out + np.concatenate([rgb, disparity[..., None]], axis=-1), 0.0, 1.0)
         keep = mask.astype(np.float32) * (1.0 - self.blend)
         out_rgb = keep[..., None] * rgb + (1.0 - keep[..., None]) * out[..., :3]
         out_disp = keep * disparity + (1.0 - keep) * out[..., 3]

@@ -38,6 +38,7 @@ from infnat_core.data.sample import SAMPLE_KEYS
 from infnat_core.data.synthetic import SyntheticFlights
 from infnat_core.errors import InfnatError
 from infnat_core.evaluation.plots import line_chart
+from infnat_core.fill import fill_holes
 from infnat_core.image_io import as_uint8, working_image
 from infnat_core.refiner.config import RefinerConfig
 from infnat_core.refiner.generator import SPADEGenerator, StyleEncoder, make_condition, rgbd_from_output
@@ -91,6 +92,16 @@ class _PooledVGG(nn.Module):
     def forward(self, rgb: torch.Tensor) -> list[torch.Tensor]:
         """RGB ``(B, 3, H, W)`` in [0, 1] → the five VGG16 taps of the pooled image."""
         return self.vgg(F.avg_pool2d(rgb, self.factor) if self.factor > 1 else rgb)
+
+
+def filled(rgbd: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """rgbd ``(B, 4, H, W)`` in [0, 1] with the holes of mask ``(B, 1, H, W)`` filled by the classical fill (what
+    a residual generator is conditioned on), on rgbd's device."""
+    out = []
+    for image, valid in zip(rgbd.cpu().numpy(), mask.cpu().numpy(), strict=True):
+        rgb, disparity = fill_holes(np.moveaxis(image[:3], 0, -1), image[3], valid[0])
+        out.append(np.concatenate([np.moveaxis(rgb, -1, 0), disparity[None]], axis=0))
+    return torch.from_numpy(np.stack(out)).to(rgbd.device)
 
 
 def load_photos(paths: Sequence[str | Path]) -> list[Photo]:
@@ -216,7 +227,8 @@ class Trainer:
         noise_seed = int(np.random.default_rng([cfg.seed, self.step_index, self.rank, 1]).integers(2**62))
         noise = torch.randn((cfg.batch_size, cfg.refiner.style_dim),
                             generator=torch.Generator().manual_seed(noise_seed)).to(self.device)
-        pred, mu, logvar = self.model(batch["rgbd_in"], batch["mask"], batch["rgbd_first"], noise)
+        rgbd_in = filled(batch["rgbd_in"], batch["mask"]) if cfg.refiner.residual else batch["rgbd_in"]
+        pred, mu, logvar = self.model(rgbd_in, batch["mask"], batch["rgbd_first"], noise)
         if cfg.composite_loss:
             pred = batch["mask"] * batch["rgbd_in"] + (1.0 - batch["mask"]) * pred
         target = batch["rgbd_target"]

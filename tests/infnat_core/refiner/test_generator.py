@@ -63,3 +63,17 @@ class TestTensorConventions:
             a = generator(cond, torch.zeros(1, TINY.style_dim))
             b = generator(cond, torch.ones(1, TINY.style_dim))
         assert (a - b).abs().mean() > 1e-4
+
+
+class TestResidualGenerator:
+    def test_untrained_it_returns_its_filled_input_and_training_can_change_that(self):
+        config = dataclasses.replace(TINY, residual=True)
+        torch.manual_seed(0)
+        generator, encoder = SPADEGenerator(config).eval(), StyleEncoder(config).eval()
+        rgbd = torch.rand(1, 4, config.height, config.width)
+        condition = make_condition(rgbd, torch.ones(1, 1, config.height, config.width))
+        with torch.no_grad():
+            z = encoder(rgbd)[0]
+            torch.testing.assert_close(rgbd_from_output(generator(condition, z)), rgbd)
+            generator.to_rgbd.bias.fill_(0.2)
+            torch.testing.assert_close(generator(condition, z), (2 * rgbd - 1 + 0.2).clamp(-1, 1))

@@ -1,8 +1,15 @@
+import dataclasses
+
 import numpy as np
 import pytest
+import torch
 
 from infnat_core.errors import InfnatError
-from infnat_core.refiner import FillRefiner, NetworkRefiner, load_refiner
+from infnat_core.fill import fill_holes
+from infnat_core.refiner import (FillRefiner, NetworkRefiner, SPADEGenerator, StyleEncoder, load_refiner,
+                                 save_weights)
+
+from .conftest import TINY
 
 
 def _render(height=50, width=70, seed=0):
@@ -113,3 +120,36 @@ class TestStyleSeed:
         np.testing.assert_array_equal(looks[3][0], looks[3][1])
         assert np.abs(looks[3][0] - looks[0][0]).mean() > 1e-4
         assert np.abs(looks[4][0] - looks[3][0]).mean() > 1e-4
+
+
+def _residual_refiner(folder, rgb_correction: float) -> NetworkRefiner:
+    """A residual tiny network whose last layer adds ``rgb_correction`` (network units, [-1, 1]) to the colour."""
+    config = dataclasses.replace(TINY, residual=True)
+    torch.manual_seed(0)
+    generator, encoder = SPADEGenerator(config).eval(), StyleEncoder(config).eval()
+    with torch.no_grad():
+        generator.to_rgbd.bias.copy_(torch.tensor([rgb_correction] * 3 + [0.0]))
+    path = folder / f"residual{rgb_correction}.safetensors"
+    save_weights(path, generator, encoder, config)
+    return NetworkRefiner(path, device="cpu")
+
+
+class TestResidualNetworkRefiner:
+    def test_untrained_it_paints_exactly_the_fill(self, tmp_path):
+        refiner = _residual_refiner(tmp_path, 0.0)
+        rgb, disparity, mask = _render(50, 70)
+        refiner.set_style(rgb, disparity)
+        out_rgb, out_disp = refiner.refine(rgb, disparity, mask)
+        fill_rgb, fill_disp = fill_holes(rgb, disparity, mask)
+        np.testing.assert_allclose(out_rgb, fill_rgb, atol=1e-5)
+        np.testing.assert_allclose(out_disp, fill_disp, atol=1e-5)
+
+    def test_its_correction_is_added_to_the_full_size_fill_in_the_holes_only(self, tmp_path):
+        refiner = _residual_refiner(tmp_path, 0.2)  # 0.1 brighter in [0, 1]
+        rgb, disparity, mask = _render(50, 70)
+        refiner.set_style(rgb, disparity)
+        out_rgb, _ = refiner.refine(rgb, disparity, mask)
+        fill_rgb, _ = fill_holes(rgb, disparity, mask)
+        valid = mask == 1.0
+        np.testing.assert_array_equal(out_rgb[valid], rgb[valid])
+        np.testing.assert_allclose(out_rgb[~valid], np.clip(fill_rgb[~valid] + 0.1, 0, 1), atol=1e-5)

@@ -14,6 +14,7 @@ from infnat_core.cli import main
 from infnat_core.errors import InfnatError
 from infnat_core.refiner.inference import NetworkRefiner, load_refiner
 from infnat_core.training.config import train_preset
+from infnat_core.training.losses import LossWeights
 from infnat_core.training.trainer import Trainer, draw_pool
 
 TINY = train_preset("tiny")
@@ -39,13 +40,14 @@ def test_pool_holds_the_configured_samples_at_the_refiner_size(pool):
     assert float(pool["mask"].min()) == 0.0  # the warps left holes to paint
 
 
-def test_training_on_a_fixed_batch_lowers_the_reconstruction_loss(pool):
+def test_training_on_a_fixed_batch_paints_it_closer_than_the_fill(pool):
     fixed = {key: value[: TINY.batch_size] for key, value in pool.items()}
-    trainer = Trainer(dataclasses.replace(TINY, pool_size=TINY.batch_size), fixed, device="cpu")
-    history = [trainer.step() for _ in range(20)]
-    early = np.mean([h["rgbd_l1"] for h in history[:5]])
-    late = np.mean([h["rgbd_l1"] for h in history[-5:]])
-    assert late < 0.75 * early
+    reconstruction_only = LossWeights(perceptual=0.0, feature_matching=0.0, kl=0.0, adversarial=0.0)
+    trainer = Trainer(dataclasses.replace(TINY, pool_size=TINY.batch_size, losses=reconstruction_only), fixed,
+                      device="cpu")
+    history = [trainer.step() for _ in range(30)]
+    fill = history[0]["rgbd_l1"]  # the residual generator starts as the classical fill
+    assert np.mean([h["rgbd_l1"] for h in history[-5:]]) < 0.95 * fill
 
 
 def test_checkpoint_resumes_exactly(pool, tmp_path):
