@@ -97,14 +97,21 @@ def test_depth_edge_that_does_not_open_stays_valid(renderer):
     assert out.mask[2:-2, 2:-2].min() > 0.99
 
 
-def test_anchor_shows_through_the_keyframes_disocclusions_and_wins_ties(renderer):
-    h, w = 64, 96
+def _far_anchor_under_a_near_right_half(renderer, h=64, w=96):
+    """Anchor: a far plane (disparity 0.05, grey 0.2); keyframe: the same plane with its right half near (0.8),
+    grey 0.9; both at the identity pose. Returns the intrinsics."""
     k = camera.intrinsics_from_fov(60, w, h)
     far = np.full((h, w), 0.05, np.float32)
     renderer.set_anchor(Keyframe(np.full((h, w, 3), 0.2, np.float32), far, camera.identity_pose(), k))
-    step = far.copy()
-    step[:, w // 2 :] = 0.8
-    renderer.set_keyframe(Keyframe(np.full((h, w, 3), 0.9, np.float32), step, camera.identity_pose(), k))
+    near_right = far.copy()
+    near_right[:, w // 2 :] = 0.8
+    renderer.set_keyframe(Keyframe(np.full((h, w, 3), 0.9, np.float32), near_right, camera.identity_pose(), k))
+    return k
+
+
+def test_anchor_shows_through_the_keyframes_disocclusions_and_wins_ties(renderer):
+    h, w = 64, 96
+    k = _far_anchor_under_a_near_right_half(renderer, h, w)
     out = renderer.render(camera.identity_pose(), k, w, h)
     # Same far surface in both layers: the anchor (photo) wins; the near half exists only in the keyframe.
     assert out.rgb[h // 2, 10, 0] == pytest.approx(0.2, abs=0.01)
@@ -147,12 +154,7 @@ def test_bilinear_detail_caps_the_colour_and_still_shows_it(gl_ctx):
 
 def test_render_reports_which_pixels_the_anchor_drew(renderer):
     h, w = 64, 96
-    k = camera.intrinsics_from_fov(60, w, h)
-    far = np.full((h, w), 0.05, np.float32)
-    renderer.set_anchor(Keyframe(np.full((h, w, 3), 0.2, np.float32), far, camera.identity_pose(), k))
-    near_right = far.copy()
-    near_right[:, w // 2 :] = 0.8
-    renderer.set_keyframe(Keyframe(np.full((h, w, 3), 0.9, np.float32), near_right, camera.identity_pose(), k))
+    k = _far_anchor_under_a_near_right_half(renderer, h, w)
     out = renderer.render(camera.identity_pose(), k, w, h)
     assert out.from_anchor[4:-4, 4 : w // 2 - 4].all()  # same far surface: the photo wins and says so
     assert not out.from_anchor[4:-4, w // 2 + 4 : -4].any()  # nearer keyframe content
