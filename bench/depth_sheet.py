@@ -82,7 +82,7 @@ def main() -> None:
     if args.synthetic:
         per_flight = 2
         frames = held_out_frames((args.synthetic + per_flight - 1) // per_flight, per_flight, 256, 160)
-        for k, (rgb, gt) in enumerate(frames[: args.synthetic]):
+        for k, (rgb, gt, _) in enumerate(frames[: args.synthetic]):
             rows.append([rgb, colourise(gt)] + [colourise(final_disparity(e, rgb)) for _, e in estimators])
             labels.append([f"held-out frame {k}", "exact disparity"] + [name for name, _ in estimators])
     args.out.parent.mkdir(parents=True, exist_ok=True)

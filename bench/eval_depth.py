@@ -14,7 +14,8 @@ What is computed (``infnat_core.evaluation.depth_metrics``):
   Both are averaged per frame, then over frames (frames with fewer than 1 % valid pixels are skipped and counted).
 * **Sky is excluded** from abs-rel/δ (it has no finite depth: true disparity 0.01 means sky or terrain beyond
   depth 100) and scored explicitly as **∞-IoU**: the IoU of the estimator's "goes to infinity" mask (sky probability
-  > 0.5, what ``DepthConfig``'s default ``sky_threshold`` sends to infinity) with the true disparity-0.01 pixels.
+  > 0.5, what ``DepthConfig``'s default ``sky_threshold`` sends to infinity) with the true sky (pixels at least half
+  sky; far terrain is at the floor but must not go to infinity).
 * s<0 counts frames whose fitted scale is negative (the estimate is the wrong way round: far = near); the engine
   uses the estimate without alignment, so this must be 0.
 * A "row prior" (disparity = image row, no sky) is scored as a floor every method must beat.
@@ -61,15 +62,15 @@ class RowPrior:
         return DepthEstimate(disparity=rows, sky=np.zeros_like(rows))
 
 
-def score(estimator: DepthEstimator, frames: list[tuple[np.ndarray, np.ndarray]]) -> Scores:
+def score(estimator: DepthEstimator, frames: list[tuple[np.ndarray, np.ndarray, np.ndarray]]) -> Scores:
     """Per-frame scores of one estimator (see the module docstring)."""
     sky_threshold = DepthConfig().sky_threshold
     out = Scores([], [], [], [])
-    for rgb, gt in frames:
+    for rgb, gt, gt_sky in frames:
         t = time.perf_counter()
         est = estimator.estimate(rgb)
         out.ms.append((time.perf_counter() - t) * 1e3)
-        out.iou.append(infinity_iou(est.sky > sky_threshold, gt))
+        out.iou.append(infinity_iou(est.sky > sky_threshold, gt_sky))
         if (~at_infinity(gt)).mean() < MIN_VALID_FRACTION:
             out.skipped += 1
             continue
@@ -101,7 +102,7 @@ def main() -> None:
         estimators.append((f"learned {path}", LearnedDepthEstimator(path)))
 
     print(f"{len(frames)} frames: seed {args.seed}, {args.flights} flights × {args.per_flight}, {width}×{height} "
-          f"(rendered in {render_s:.0f} s); sky / beyond depth 100 excluded from abs-rel and δ, scored as ∞-IoU\n")
+          f"(rendered in {render_s:.0f} s); sky / beyond depth 100 excluded from abs-rel and δ; the true sky scored as ∞-IoU\n")
     print("| estimator | frames scored | abs-rel ↓ | median abs-rel | δ<1.25 ↑ | ∞-IoU ↑ | s<0 | ms/frame |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for name, estimator in estimators:

@@ -1,7 +1,7 @@
 #version 330 core
 // Procedural look of the synthetic terrain (infnat_core/data/terrain_render.py): sky gradient, sun and clouds;
 // grass / forest / rock / snow by altitude and slope, beaches and water at the water level; distance haze.
-// Writes colour and exact disparity (1 / view z; the sky writes the disparity floor 0.01).
+// Writes colour and exact disparity (1 / view z; the sky writes 0, which the reader turns into a sky mask).
 
 uniform vec3 camera_position;   // world position of the camera
 uniform vec3 sun_direction;     // unit world vector toward the sun
@@ -19,7 +19,7 @@ uniform sampler2D cloud_tex;    // R8, values uniformly distributed in [0, 1]
 layout(location = 0) out vec4 out_color;       // rgb, 1
 layout(location = 1) out float out_disparity;  // 1 / view depth
 
-const float SKY_DISPARITY = 0.01;
+const float SKY_DISPARITY = 0.0;  // terrain never writes 0: its disparity is at least 1 / far
 const vec3 UP = vec3(0.0, -1.0, 0.0);
 
 vec3 sky_base(vec3 dir) {

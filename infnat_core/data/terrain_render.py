@@ -37,6 +37,8 @@ class TerrainView:
     """``(H, W, 3)`` float32 in [0, 1]."""
     disparity: np.ndarray
     """``(H, W)`` float32 1 / depth clipped to [0.01, 1]; sky and anything beyond depth 100 are 0.01."""
+    sky: np.ndarray
+    """``(H, W)`` float32 in [0, 1]: the share of the pixel that shows sky (terrain beyond depth 100 is not sky)."""
 
 
 def _program(ctx: moderngl.Context, defines: tuple[str, ...] = ()) -> moderngl.Program:
@@ -165,7 +167,10 @@ class TerrainRenderer:
         color = np.frombuffer(fbo.read(components=4, attachment=0), np.uint8).reshape(h, w, 4)
         disparity = np.frombuffer(fbo.read(components=1, attachment=1, dtype="f4"), np.float32).reshape(h, w)
         rgb = color[..., :3].astype(np.float32) * (1.0 / 255.0)
+        sky = (disparity <= 0.0).astype(np.float32)  # the sky pass writes 0, terrain at least 1 / far
+        disparity = np.maximum(disparity, camera.MIN_DISPARITY)
         if ss > 1:
             rgb = rgb.reshape(height, ss, width, ss, 3).mean(axis=(1, 3))
             disparity = disparity.reshape(height, ss, width, ss).mean(axis=(1, 3))
-        return TerrainView(rgb=rgb, disparity=np.clip(disparity, camera.MIN_DISPARITY, 1.0).astype(np.float32))
+            sky = sky.reshape(height, ss, width, ss).mean(axis=(1, 3))
+        return TerrainView(rgb=rgb, disparity=np.minimum(disparity, 1.0).astype(np.float32), sky=sky)

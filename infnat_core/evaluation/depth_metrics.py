@@ -9,8 +9,9 @@ ground truth's own range, depth 1–100) and turned into depth ``1 / d``; then, 
 * ``delta1 = mean(max(z_pred / z_gt, z_gt / z_pred) < 1.25)`` (higher is better).
 
 Valid pixels are those with ground-truth disparity above ``min_disparity``: pixels *at* the floor (sky, and terrain
-farther than depth 100) have no finite depth to compare and are scored separately by ``infinity_iou``, which checks
-that an estimator puts exactly those pixels at infinity.
+farther than depth 100) have no finite depth to compare. The sky among them is scored separately by
+``infinity_iou``, which checks that an estimator puts exactly the sky at infinity (far terrain belongs on the far
+plane, not at infinity).
 """
 
 from __future__ import annotations
@@ -87,10 +88,10 @@ def depth_errors(pred_disparity: np.ndarray, gt_disparity: np.ndarray,
     )
 
 
-def infinity_iou(pred_infinity: np.ndarray, gt_disparity: np.ndarray, min_disparity: float = MIN_DISPARITY) -> float:
+def infinity_iou(pred_infinity: np.ndarray, gt_sky: np.ndarray) -> float:
     """Intersection over union of a predicted 'at infinity' mask ``(H, W)`` bool (e.g. sky probability > 0.5) and
-    the ground truth's floor pixels. 1 when both are empty."""
+    the true sky ``(H, W)`` bool. 1 when both are empty."""
     pred = np.asarray(pred_infinity, bool)
-    truth = at_infinity(gt_disparity, min_disparity)
+    truth = np.asarray(gt_sky, bool)
     union = int((pred | truth).sum())
     return 1.0 if union == 0 else float((pred & truth).sum()) / union

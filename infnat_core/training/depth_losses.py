@@ -49,21 +49,20 @@ def gradient_matching(residual: torch.Tensor, valid: torch.Tensor, scales: int =
     return total
 
 
-def depth_losses(out: torch.Tensor, gt: torch.Tensor, min_disparity: float = 0.01,
-                 scales: int = 4) -> dict[str, torch.Tensor]:
+def depth_losses(out: torch.Tensor, gt: torch.Tensor, gt_sky: torch.Tensor, scales: int = 4) -> dict[str, torch.Tensor]:
     """The loss terms of one batch.
 
     ``out (B, 2, H, W)``: the network's relative disparity and sky logit; ``gt (B, 1, H, W)``: true disparity in
-    ``[min_disparity, 1]`` (at ``min_disparity`` = sky or beyond the far plane = "at infinity").
+    ``[0.01, 1]`` (terrain beyond the far plane sits at the 0.01 floor); ``gt_sky (B, 1, H, W)``: the share of each
+    pixel that is sky, in [0, 1]. Valid pixels are the terrain (``gt_sky < 0.5``), far terrain included.
     Returns ``relative`` (mean |aligned − gt| / gt over valid pixels), ``gradient`` (gradient matching of the
-    relative residual), ``sky`` (binary cross-entropy of the sky logit against "at infinity", all pixels) and
+    relative residual), ``sky`` (binary cross-entropy of the sky logit against ``gt_sky``, all pixels) and
     ``orientation`` (mean of relu(−s): the fitted scale must be positive, larger output = nearer).
     """
     pred, sky_logit = out[:, 0:1], out[:, 1:2]
-    infinity = gt <= min_disparity + 1e-4
-    valid = ~infinity
+    valid = gt_sky < 0.5
     usable = valid.sum(dim=(1, 2, 3)) >= MIN_VALID_PIXELS
-    sky = F.binary_cross_entropy_with_logits(sky_logit, infinity.to(out.dtype))
+    sky = F.binary_cross_entropy_with_logits(sky_logit, gt_sky.to(out.dtype))
     if not bool(usable.any()):
         zero = pred.sum() * 0.0
         return {"relative": zero, "gradient": zero, "sky": sky, "orientation": zero}

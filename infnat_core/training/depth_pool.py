@@ -5,14 +5,16 @@
 Frames are rendered once (≈0.15 s each on a 2-core CPU) and reused for many passes; several processes can render
 disjoint flight ranges into separate files. Training seeds are small; the evaluation uses seed 1000003.
 The file holds ``rgb (N, H, W, 3)`` uint8, ``disparity (N, H, W)`` float16 (1 / depth in [0.01, 1], sky 0.01),
-``heuristic (N, 2, H, W)`` float16 (the built-in estimator's disparity and sky probability) and ``flight (N,)``.
+``sky (N, H, W)`` float16 (the share of each pixel that shows sky; terrain beyond depth 100 sits at the 0.01
+floor but is not sky), ``heuristic (N, 2, H, W)`` float16 (the built-in estimator's disparity and sky probability)
+and ``flight (N,)``.
 """
 
 from __future__ import annotations
 
 import argparse
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 import numpy as np
@@ -46,6 +48,7 @@ class DepthPool:
 
     rgb: np.ndarray
     disparity: np.ndarray
+    sky: np.ndarray
     heuristic: np.ndarray
     flight: np.ndarray
 
@@ -58,7 +61,7 @@ def render_pool(cfg: DepthPoolConfig, log_every: int = 20) -> DepthPool:
     data = SyntheticFlights(SyntheticConfig(height=cfg.height, width=cfg.width), seed=cfg.seed)
     heuristic = HeuristicDepthEstimator()
     picks = np.linspace(0, data.config.trajectory.steps - 1, cfg.per_flight).round().astype(int)
-    rgb, disparity, heur, flights = [], [], [], []
+    rgb, disparity, sky, heur, flights = [], [], [], [], []
     start = time.perf_counter()
     for n, flight in enumerate(range(cfg.first_flight, cfg.last_flight)):
         for step in picks:
@@ -66,11 +69,12 @@ def render_pool(cfg: DepthPoolConfig, log_every: int = 20) -> DepthPool:
             est = heuristic.estimate(view.rgb)
             rgb.append(np.round(np.clip(view.rgb, 0.0, 1.0) * 255.0).astype(np.uint8))
             disparity.append(view.disparity.astype(np.float16))
+            sky.append(view.sky.astype(np.float16))
             heur.append(np.stack([est.disparity, est.sky]).astype(np.float16))
             flights.append(flight)
         if log_every and (n + 1) % log_every == 0:
             print(f"{n + 1} flights, {len(rgb)} frames, {time.perf_counter() - start:.0f} s", flush=True)
-    return DepthPool(np.stack(rgb), np.stack(disparity), np.stack(heur), np.asarray(flights, np.int32))
+    return DepthPool(np.stack(rgb), np.stack(disparity), np.stack(sky), np.stack(heur), np.asarray(flights, np.int32))
 
 
 def save_pool(path: str | Path, pool: DepthPool) -> None:
@@ -78,18 +82,21 @@ def save_pool(path: str | Path, pool: DepthPool) -> None:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".partial.npz")
-    np.savez(partial, rgb=pool.rgb, disparity=pool.disparity, heuristic=pool.heuristic, flight=pool.flight)
+    np.savez(partial, **{f.name: getattr(pool, f.name) for f in fields(DepthPool)})
     partial.replace(path)
 
 
 def load_pools(paths: list[str | Path]) -> DepthPool:
     """The frames of several pool files, concatenated."""
+    names = [f.name for f in fields(DepthPool)]
     parts = []
     for p in paths:
         with np.load(p) as z:
-            parts.append(DepthPool(z["rgb"], z["disparity"], z["heuristic"], z["flight"]))
-    return DepthPool(*(np.concatenate([getattr(p, f) for p in parts]) for f in ("rgb", "disparity", "heuristic",
-                                                                                 "flight")))
+            missing = sorted(set(names) - set(z.files))
+            if missing:
+                raise ValueError(f"{p} is not a depth pool of this version (no {', '.join(missing)}); render it again")
+            parts.append(DepthPool(*(z[n] for n in names)))
+    return DepthPool(*(np.concatenate([getattr(p, n) for p in parts]) for n in names))
 
 
 def main() -> None:

@@ -99,9 +99,11 @@ def split_pool(pool: DepthPool, val_flights: int) -> tuple[np.ndarray, np.ndarra
 
 
 def frame_tensors(pool: DepthPool, i: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """Frame ``i`` as ``rgb (3, H, W)``, ``heuristic (2, H, W)`` and ``disparity (1, H, W)`` float32 tensors."""
+    """Frame ``i`` as ``rgb (3, H, W)``, ``heuristic (2, H, W)`` and ``truth (2, H, W)`` (disparity, sky share)
+    float32 tensors."""
     rgb = torch.from_numpy(pool.rgb[i]).permute(2, 0, 1).float() / 255.0
-    return rgb, torch.from_numpy(pool.heuristic[i]).float(), torch.from_numpy(pool.disparity[i]).float()[None]
+    truth = torch.from_numpy(np.stack([pool.disparity[i], pool.sky[i]])).float()
+    return rgb, torch.from_numpy(pool.heuristic[i]).float(), truth
 
 
 def jitter_colour(rgb: torch.Tensor, cfg: AugmentConfig, rng: np.random.Generator) -> torch.Tensor:
@@ -116,7 +118,8 @@ def jitter_colour(rgb: torch.Tensor, cfg: AugmentConfig, rng: np.random.Generato
 
 def make_batch(pool: DepthPool, indices: np.ndarray, size: tuple[int, int], cfg: AugmentConfig,
                rng: np.random.Generator) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """Augmented ``rgb (B, 3, h, w)``, ``heuristic (B, 2, h, w)``, ``disparity (B, 1, h, w)`` at ``size``."""
+    """Augmented ``rgb (B, 3, h, w)``, ``heuristic (B, 2, h, w)`` and ``truth (B, 2, h, w)`` (disparity, sky share)
+    at ``size``."""
     rgbs, heurs, gts = [], [], []
     for i in indices:
         rgb, heur, gt = frame_tensors(pool, int(i))
@@ -211,7 +214,7 @@ def train(cfg: DepthTrainConfig, pool_paths: list[str], out: Path, resume: bool 
         for group in opt.param_groups:
             group["lr"] = lr
         rgb, heur, gt = make_batch(pool, rng.choice(train_idx, cfg.batch), size, cfg.augment, rng)
-        terms = depth_losses(net(rgb, heur if cfg.net.use_heuristic else None), gt)
+        terms = depth_losses(net(rgb, heur if cfg.net.use_heuristic else None), gt[:, 0:1], gt[:, 1:2])
         loss = (terms["relative"] + cfg.gradient_weight * terms["gradient"] + cfg.sky_weight * terms["sky"]
                 + cfg.orientation_weight * terms["orientation"])
         opt.zero_grad(set_to_none=True)

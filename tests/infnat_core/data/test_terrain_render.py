@@ -50,6 +50,12 @@ def test_flat_plane_disparity_is_exact(flat_scene, pitch_deg, yaw_deg, height):
     sky = depth <= 0  # rays that point above the horizon
     assert sky.any()
     np.testing.assert_array_equal(view.disparity[sky], np.float32(0.01))
+    np.testing.assert_array_equal(view.sky[sky], 1.0)
+    # terrain beyond the disparity floor (depth > 100) is at the floor too, but it is not sky
+    far_ground = (depth > 120) & (depth < 0.5 * TerrainMeshConfig().radius)
+    assert far_ground.sum() > 10
+    np.testing.assert_array_equal(view.disparity[far_ground], np.float32(0.01))
+    np.testing.assert_array_equal(view.sky[ground | far_ground], 0.0)
     assert view.rgb.shape == (H, W, 3) and 0.0 <= view.rgb.min() and view.rgb.max() <= 1.0
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 
 import numpy as np
+import pytest
 import torch
 
 from infnat_core.depth import LearnedDepthEstimator
@@ -20,7 +21,8 @@ def tiny_pool(frames: int = 8, h: int = 32, w: int = 48) -> DepthPool:
     disparity[:, : h // 4] = 0.01
     heuristic = np.stack([disparity, (disparity <= 0.01).astype(np.float32)], axis=1)
     return DepthPool(rgb=rng.integers(0, 256, (frames, h, w, 3), dtype=np.uint8),
-                     disparity=disparity.astype(np.float16), heuristic=heuristic.astype(np.float16),
+                     disparity=disparity.astype(np.float16), sky=(disparity <= 0.01).astype(np.float16),
+                     heuristic=heuristic.astype(np.float16),
                      flight=np.arange(frames, dtype=np.int32) // 2)
 
 
@@ -30,15 +32,26 @@ def test_pool_files_round_trip_and_split_by_flight(tmp_path):
     assert len(pool) == 16 and pool.rgb.dtype == np.uint8
     train_idx, val_idx = split_pool(pool, val_flights=1)
     assert set(pool.flight[val_idx]) == {3} and 3 not in set(pool.flight[train_idx])
+    np.testing.assert_array_equal(pool.sky[:8], tiny_pool().sky)
+
+
+def test_an_old_pool_without_sky_is_refused(tmp_path):
+    pool = tiny_pool()
+    np.savez(tmp_path / "old.npz", rgb=pool.rgb, disparity=pool.disparity, heuristic=pool.heuristic,
+             flight=pool.flight)
+    with pytest.raises(ValueError, match="no sky"):
+        load_pools([tmp_path / "old.npz"])
 
 
 def test_batches_have_the_network_size_and_keep_sky_unblended():
     pool = tiny_pool()
     rgb, heur, gt = make_batch(pool, np.arange(4), (16, 32), AugmentConfig(), np.random.default_rng(1))
-    assert rgb.shape == (4, 3, 16, 32) and heur.shape == (4, 2, 16, 32) and gt.shape == (4, 1, 16, 32)
+    assert rgb.shape == (4, 3, 16, 32) and heur.shape == (4, 2, 16, 32) and gt.shape == (4, 2, 16, 32)
     assert 0.0 <= float(rgb.min()) and float(rgb.max()) <= 1.0
-    values = set(np.unique(gt.numpy().astype(np.float16)).tolist())
+    values = set(np.unique(gt[:, 0].numpy().astype(np.float16)).tolist())
     assert values <= set(np.unique(pool.disparity).tolist())  # nearest: no value is a blend of two
+    assert set(np.unique(gt[:, 1].numpy()).tolist()) == {0.0, 1.0}
+    np.testing.assert_array_equal(gt[:, 1].numpy() == 1.0, gt[:, 0].numpy() <= 0.0101)  # sky and floor agree here
 
 
 def test_a_short_run_writes_weights_and_resumes(tmp_path):
