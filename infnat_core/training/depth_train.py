@@ -74,6 +74,9 @@ class DepthTrainConfig:
     """Weight of the sky cross-entropy."""
     orientation_weight: float = 1.0
     """Weight of the penalty on a negative fitted scale."""
+    photo_fraction: float = 0.0
+    """Share of each batch drawn from the photo frames of the pools (pseudo-labelled, negative flight ids), when
+    there are any."""
     val_flights: int = 20
     """Flights at the end of the pool held out for validation."""
     val_every: int = 500
@@ -91,8 +94,9 @@ class DepthTrainConfig:
 
 
 def split_pool(pool: DepthPool, val_flights: int) -> tuple[np.ndarray, np.ndarray]:
-    """Indices ``(train, val)`` of the pool's frames; validation = the ``val_flights`` highest flight ids."""
-    flights = np.unique(pool.flight)
+    """Indices ``(train, val)`` of the pool's frames; validation = the ``val_flights`` highest flight ids (photo
+    frames, with negative ids, always train)."""
+    flights = np.unique(pool.flight[pool.flight >= 0])
     held = set(flights[-val_flights:].tolist()) if val_flights else set()
     is_val = np.array([f in held for f in pool.flight])
     return np.flatnonzero(~is_val), np.flatnonzero(is_val)
@@ -173,6 +177,8 @@ def train(cfg: DepthTrainConfig, pool_paths: list[str], out: Path, resume: bool 
     out.mkdir(parents=True, exist_ok=True)
     pool = load_pools(pool_paths)
     train_idx, val_idx = split_pool(pool, cfg.val_flights)
+    photo_idx, train_idx = train_idx[pool.flight[train_idx] < 0], train_idx[pool.flight[train_idx] >= 0]
+    n_photo = round(cfg.batch * cfg.photo_fraction) if len(photo_idx) else 0
     H, W = pool.rgb.shape[1:3]
     size = network_input_size(H, W, cfg.net.input_long_side, cfg.net.multiple)
     torch.manual_seed(cfg.seed)
@@ -190,7 +196,8 @@ def train(cfg: DepthTrainConfig, pool_paths: list[str], out: Path, resume: bool 
         print(f"resumed at step {step} ({elapsed / 60:.1f} min)", flush=True)
     else:
         heuristic = validate(net, pool, val_idx, size, heuristic_only=True)
-        print(f"{len(train_idx)} training frames, {len(val_idx)} validation frames at {size}; "
+        print(f"{len(train_idx)} training frames ({len(photo_idx)} photo frames, {n_photo} per batch), "
+              f"{len(val_idx)} validation frames at {size}; "
               f"{sum(p.numel() for p in net.parameters()) / 1e6:.2f} M parameters; "
               f"heuristic validation abs-rel {heuristic:.4f}", flush=True)
         with open(out / "val.csv", "w", newline="") as f:
@@ -213,7 +220,8 @@ def train(cfg: DepthTrainConfig, pool_paths: list[str], out: Path, resume: bool 
         lr = learning_rate(cfg, step, progress)
         for group in opt.param_groups:
             group["lr"] = lr
-        rgb, heur, gt = make_batch(pool, rng.choice(train_idx, cfg.batch), size, cfg.augment, rng)
+        picks = np.concatenate([rng.choice(train_idx, cfg.batch - n_photo), rng.choice(photo_idx, n_photo)])
+        rgb, heur, gt = make_batch(pool, picks, size, cfg.augment, rng)
         terms = depth_losses(net(rgb, heur if cfg.net.use_heuristic else None), gt[:, 0:1], gt[:, 1:2])
         loss = (terms["relative"] + cfg.gradient_weight * terms["gradient"] + cfg.sky_weight * terms["sky"]
                 + cfg.orientation_weight * terms["orientation"])
@@ -252,10 +260,13 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=DepthTrainConfig.steps)
     parser.add_argument("--minutes", type=float, default=DepthTrainConfig.minutes)
     parser.add_argument("--batch", type=int, default=DepthTrainConfig.batch)
+    parser.add_argument("--photo-fraction", type=float, default=DepthTrainConfig.photo_fraction,
+                        help="share of each batch from photo pools (pseudo labels)")
     parser.add_argument("--rgb-only", action="store_true", help="no heuristic input (not a blend)")
     parser.add_argument("--resume", action="store_true")
     args = parser.parse_args()
     cfg = DepthTrainConfig(steps=args.steps, minutes=args.minutes, batch=args.batch,
+                           photo_fraction=args.photo_fraction,
                            net=DepthNetConfig(use_heuristic=not args.rgb_only))
     train(cfg, args.pool, args.out, args.resume)
 

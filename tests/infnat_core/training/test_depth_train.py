@@ -5,42 +5,14 @@ from __future__ import annotations
 import csv
 
 import numpy as np
-import pytest
 import torch
 
 from infnat_core.depth import LearnedDepthEstimator
 from infnat_core.depth.learned import DepthNetConfig
-from infnat_core.training.depth_pool import DepthPool, load_pools, save_pool
-from infnat_core.training.depth_train import AugmentConfig, DepthTrainConfig, make_batch, split_pool, train
+from infnat_core.training.depth_pool import photo_pool, save_pool
+from infnat_core.training.depth_train import AugmentConfig, DepthTrainConfig, make_batch, train
 
-
-def tiny_pool(frames: int = 8, h: int = 32, w: int = 48) -> DepthPool:
-    rng = np.random.default_rng(0)
-    rows = np.linspace(0.05, 1.0, h, dtype=np.float32)[:, None].repeat(w, axis=1)
-    disparity = np.repeat(rows[None], frames, axis=0)
-    disparity[:, : h // 4] = 0.01
-    heuristic = np.stack([disparity, (disparity <= 0.01).astype(np.float32)], axis=1)
-    return DepthPool(rgb=rng.integers(0, 256, (frames, h, w, 3), dtype=np.uint8),
-                     disparity=disparity.astype(np.float16), sky=(disparity <= 0.01).astype(np.float16),
-                     heuristic=heuristic.astype(np.float16),
-                     flight=np.arange(frames, dtype=np.int32) // 2)
-
-
-def test_pool_files_round_trip_and_split_by_flight(tmp_path):
-    save_pool(tmp_path / "a.npz", tiny_pool())
-    pool = load_pools([tmp_path / "a.npz", tmp_path / "a.npz"])
-    assert len(pool) == 16 and pool.rgb.dtype == np.uint8
-    train_idx, val_idx = split_pool(pool, val_flights=1)
-    assert set(pool.flight[val_idx]) == {3} and 3 not in set(pool.flight[train_idx])
-    np.testing.assert_array_equal(pool.sky[:8], tiny_pool().sky)
-
-
-def test_an_old_pool_without_sky_is_refused(tmp_path):
-    pool = tiny_pool()
-    np.savez(tmp_path / "old.npz", rgb=pool.rgb, disparity=pool.disparity, heuristic=pool.heuristic,
-             flight=pool.flight)
-    with pytest.raises(ValueError, match="no sky"):
-        load_pools([tmp_path / "old.npz"])
+from tests.infnat_core.training.helpers import landscape_photo, tiny_pool
 
 
 def test_batches_have_the_network_size_and_keep_sky_unblended():
@@ -71,3 +43,14 @@ def test_a_short_run_writes_weights_and_resumes(tmp_path):
     train(DepthTrainConfig(**{**cfg.__dict__, "steps": 4}), [str(tmp_path / "pool.npz")], run, resume=True)
     with open(run / "log.csv") as f:
         assert [row["step"] for row in csv.DictReader(f)][-1] == "4"
+
+
+def test_photo_frames_join_each_batch(tmp_path, capsys):
+    landscape_photo(tmp_path / "p.png")
+    save_pool(tmp_path / "photos.npz", photo_pool([tmp_path / "p.png"], crops=2, width=48, height=32))
+    save_pool(tmp_path / "pool.npz", tiny_pool())
+    net = DepthNetConfig(widths=(4, 8), groups=2, input_long_side=32)
+    cfg = DepthTrainConfig(steps=2, batch=2, photo_fraction=0.5, val_flights=1, val_every=2, warmup_steps=1, net=net)
+    train(cfg, [str(tmp_path / "pool.npz"), str(tmp_path / "photos.npz")], tmp_path / "run")
+    assert "6 training frames (2 photo frames, 1 per batch)" in capsys.readouterr().out
+    assert (tmp_path / "run" / "best.safetensors").is_file()
