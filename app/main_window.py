@@ -29,6 +29,7 @@ from app.input_map import shortcut
 from app.refine_worker import RefinerLoader, RefineWorker, RefineWorkerConfig
 from app.sliders_dock import SliderValues, SlidersDock
 from app.viewport import Viewport, ViewportConfig
+from infnat_core.depth.factory import default_depth_estimator
 from infnat_core.errors import InfnatError
 from infnat_core.flight.path import save_path
 from infnat_core.refiner.inference import load_refiner, shipped_weights
@@ -162,6 +163,9 @@ class MainWindow(QMainWindow):
             QApplication.restoreOverrideCursor()
         if opened and image is not None:
             self._remember(Path(image))
+        depth_note = default_depth_estimator()[1]
+        if opened and depth is None and depth_note:
+            self.statusBar().showMessage(depth_note, 10000)
         return opened
 
     def open_depth(self, depth: str | Path) -> bool:

@@ -70,8 +70,8 @@ def build_parser() -> argparse.ArgumentParser:
     fly.add_argument("--record", help="also save the flown camera path to this JSON file")
     depth = fly.add_argument_group("depth")
     depth.add_argument("--depth", help="depth or disparity map for the image (PNG 8/16-bit, .npy) or a depth "
-                                       "network file (.onnx, .pt TorchScript, infnat-trained .safetensors); "
-                                       "default: built-in estimate")
+                                       "network file (.onnx, .pt TorchScript, infnat-trained .safetensors), or "
+                                       "'heuristic'; default: the bundled depth network")
     depth.add_argument("--depth-kind", choices=["disparity", "depth"], default="disparity",
                        help="what a --depth map holds (default disparity)")
     depth.add_argument("--far-is-bright", action="store_true", help="the --depth map's bright pixels are far")
@@ -147,6 +147,7 @@ def run_fly(args: argparse.Namespace) -> None:
     from infnat_core.flight.path import load_path, resample, save_path
     from infnat_core.gl import process_context
     from infnat_core.render import MeshRenderer
+    from infnat_core.depth.factory import default_depth_estimator
     from infnat_core.scene import SceneConfig, load_scene
     from infnat_core.session import FlightSession, SessionConfig
 
@@ -161,6 +162,10 @@ def run_fly(args: argparse.Namespace) -> None:
     with open_writer(args.out, fps=args.fps, size=(width, height)) as writer:  # refuses a bad --out before any work
         scene = load_scene(args.image, args.depth, SceneConfig(depth=depth_cfg), depth_kind=args.depth_kind,
                            near_is_bright=not args.far_is_bright)
+        if not args.depth and not args.quiet:
+            note = default_depth_estimator()[1]
+            if note:
+                print(f"infnat: {note}", file=sys.stderr)
         refiner = _load_refiner(args)
         session = FlightSession(scene, MeshRenderer(process_context()), refiner, width, height,
                                 SessionConfig(refine_every=args.refine_every))

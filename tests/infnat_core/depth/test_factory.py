@@ -1,8 +1,9 @@
 import numpy as np
 import pytest
 
-from infnat_core.depth import (DepthMapFile, HeuristicDepthConfig, HeuristicDepthEstimator, NetworkDepthEstimator,
-                               make_depth_estimator)
+from infnat_core.depth import (DepthMapFile, HeuristicDepthConfig, HeuristicDepthEstimator, LearnedDepthEstimator,
+                               NetworkDepthEstimator, make_depth_estimator)
+from infnat_core.depth.factory import SHIPPED_DEPTH_WEIGHTS, default_depth_estimator, load_default_depth
 from infnat_core.errors import InfnatError
 from tests.infnat_core.depth.test_network import Brightness, export_torchscript
 
@@ -10,11 +11,26 @@ pytestmark = pytest.mark.filterwarnings("ignore:.*torch.jit:DeprecationWarning")
 
 
 class TestMakeDepthEstimator:
-    def test_nothing_gives_the_builtin_heuristic(self):
-        assert isinstance(make_depth_estimator(None), HeuristicDepthEstimator)
-        assert isinstance(make_depth_estimator(""), HeuristicDepthEstimator)
-        custom = make_depth_estimator(None, heuristic=HeuristicDepthConfig(horizon=0.3))
+    def test_nothing_gives_the_shipped_depth_network(self):
+        assert SHIPPED_DEPTH_WEIGHTS.is_file()
+        default = make_depth_estimator(None)
+        assert isinstance(default, LearnedDepthEstimator) and default.path == SHIPPED_DEPTH_WEIGHTS
+        assert make_depth_estimator("") is default  # loaded once per process
+        assert default_depth_estimator()[1] is None
+
+    def test_the_heuristic_by_name(self):
+        custom = make_depth_estimator("Heuristic", heuristic=HeuristicDepthConfig(horizon=0.3))
+        assert isinstance(custom, HeuristicDepthEstimator)
         assert custom.name == "heuristic" and custom.config.horizon == 0.3
+
+    def test_missing_or_broken_default_weights_fall_back_to_the_heuristic_with_a_reason(self, tmp_path):
+        estimator, note = load_default_depth(tmp_path / "depth.safetensors")
+        assert isinstance(estimator, HeuristicDepthEstimator)
+        assert "no depth weights" in note and "heuristic" in note
+        (tmp_path / "depth.safetensors").write_bytes(b"\x00" * 100)
+        estimator, note = load_default_depth(tmp_path / "depth.safetensors")
+        assert isinstance(estimator, HeuristicDepthEstimator)
+        assert "depth.safetensors" in note and note.endswith("(using the heuristic depth)")
 
     def test_model_files_give_a_network(self, tmp_path):
         path = export_torchscript(Brightness(), tmp_path / "m.pt")
