@@ -56,8 +56,8 @@ def render_fps(scene, size: tuple[int, int], frames: int = 60) -> float:
     return frames / (time.perf_counter() - t)
 
 
-def first_frame_seconds(megapixels: float, renderer: MeshRenderer, refiner) -> float:
-    """Seconds from a JPEG file of ``megapixels`` to the first finished frame."""
+def first_frame_seconds(megapixels: float, renderer: MeshRenderer, refiner, depth: str | None = None) -> float:
+    """Seconds from a JPEG file of ``megapixels`` to the first finished frame (``depth``: see ``load_scene``)."""
     photo = Image.open(DEFAULT_IMAGE).convert("RGB")
     scale = (megapixels * 1e6 / (photo.width * photo.height)) ** 0.5
     big = photo.resize((round(photo.width * scale), round(photo.height * scale)), Image.Resampling.BICUBIC)
@@ -65,7 +65,7 @@ def first_frame_seconds(megapixels: float, renderer: MeshRenderer, refiner) -> f
         path = Path(tmp) / "big.jpg"
         big.save(path, quality=92)
         t = time.perf_counter()
-        scene = load_scene(path)
+        scene = load_scene(path, depth)
         session = FlightSession(scene, renderer, refiner, 1280, 720)
         session.step(camera.identity_pose())
         return time.perf_counter() - t
@@ -93,7 +93,9 @@ def main() -> None:
         print(f"| render {side}×{side} (mesh {scene.disparity.shape[1]}×{scene.disparity.shape[0]}) | "
               f"{render_fps(scene, (side, side)):.0f} fps |")
     for mp in (12, 50):
-        print(f"| file → first 1280×720 frame, {mp} MP JPEG | {first_frame_seconds(mp, renderer, fill):.2f} s |")
+        for depth, name in ((None, "default depth"), ("heuristic", "heuristic depth")):
+            print(f"| file → first 1280×720 frame, {mp} MP JPEG, {name} | "
+                  f"{first_frame_seconds(mp, renderer, fill, depth):.2f} s |")
     session = FlightSession(scene, renderer, fill, 256, 160)
     marks = {}
     for frame in autopilot_flight(session, args.long):
