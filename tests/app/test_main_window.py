@@ -5,6 +5,8 @@ from PyQt6.QtGui import QDragEnterEvent, QDropEvent
 from PyQt6.QtTest import QTest
 from PyQt6.QtWidgets import QApplication, QMessageBox
 
+from app import main_window
+from infnat_core.depth import HeuristicDepthEstimator
 from tests.app.conftest import make_window, viewport_pixels
 
 
@@ -127,3 +129,14 @@ def test_software_gl_draws_coarse_meshes_under_full_resolution_colour(window):
     assert max(grid) <= detail.max_grid_side
     photo = window.controller.scene.photo.rgb
     assert renderer._current.color_tex.size == (photo.shape[1], photo.shape[0])  # the photo's own pixels
+
+
+def test_a_depth_fallback_is_reported_in_the_status_bar(window, monkeypatch):
+    note = "no depth weights at assets/depth.safetensors; using the heuristic depth"
+    monkeypatch.setattr(main_window, "default_depth_estimator", lambda: (HeuristicDepthEstimator(), note))
+    assert window.open_image(None)
+    assert window.statusBar().currentMessage() == note
+    window.statusBar().clearMessage()
+    monkeypatch.setattr(main_window, "default_depth_estimator", lambda: (HeuristicDepthEstimator(), None))
+    assert window.open_image(None)
+    assert window.statusBar().currentMessage() == ""

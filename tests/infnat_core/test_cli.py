@@ -103,3 +103,14 @@ def test_bad_input_from_the_shell_has_no_traceback(tmp_path):
 def test_unknown_output_format_refused_before_work(tmp_path):
     code = main(["fly", "--frames", "2", "--out", str(tmp_path / "x.avi"), "--quiet"])
     assert code == 2
+
+
+def test_fly_says_when_the_depth_default_falls_back(tmp_path, capsys, monkeypatch):
+    from infnat_core.depth import HeuristicDepthEstimator, factory
+
+    note = "no depth weights at assets/depth.safetensors; using the heuristic depth"
+    monkeypatch.setattr(factory, "default_depth_estimator", lambda: (HeuristicDepthEstimator(), note))
+    assert main(["fly", "--frames", "2", "--size", "64x40", "--out", f"{tmp_path}/a/"]) == 0
+    assert f"infnat: {note}" in capsys.readouterr().err
+    assert main(["fly", "--frames", "2", "--size", "64x40", "--depth", "heuristic", "--out", f"{tmp_path}/b/"]) == 0
+    assert "depth" not in capsys.readouterr().err
