@@ -88,13 +88,13 @@ def main() -> None:
     for flight in range(config.flights):
         truth = [data.frame(flight, s).rgb for s in range(1, last + 1)]
         fill = OraclePainter("none", truth)
-        frames = fly_synthetic(data, flight, fill, last, config.edge_threshold)
+        frames, _ = fly_synthetic(data, flight, fill, last, config.edge_threshold)
         score("classical fill", frames, truth)
         for s_i, s in enumerate(steps):
             holes[s_i].append(fill.hole_fractions[s - 1])
         for part in ("holes", "valid"):
             score(f"oracle {part}", fly_synthetic(data, flight, OraclePainter(part, truth), last,
-                                                  config.edge_threshold), truth)
+                                                  config.edge_threshold)[0], truth)
         for amount in args.unsharp:
             score(f"fill + unsharp {amount}", [unsharp(f, amount) for f in frames], truth)
         print(f"flight {flight + 1}/{config.flights}", flush=True)

@@ -9,9 +9,15 @@ from kornia.color import rgb_to_lab
 from infnat_core.flight.autopilot import AutopilotConfig, sky_weight
 
 
-def psnr(a: np.ndarray, b: np.ndarray) -> float:
-    """Peak signal-to-noise ratio in dB of two images ``(H, W, 3)`` in [0, 1] (inf when identical)."""
-    mse = float(np.mean((np.asarray(a, np.float64) - np.asarray(b, np.float64)) ** 2))
+def psnr(a: np.ndarray, b: np.ndarray, mask: np.ndarray | None = None) -> float:
+    """Peak signal-to-noise ratio in dB of two images ``(H, W, 3)`` in [0, 1] (inf when identical), over the pixels
+    of ``mask (H, W)`` bool only when one is given (NaN when it is empty)."""
+    squared = (np.asarray(a, np.float64) - np.asarray(b, np.float64)) ** 2
+    if mask is not None:
+        if not mask.any():
+            return float("nan")
+        squared = squared[np.asarray(mask, bool)]
+    mse = float(np.mean(squared))
     return float("inf") if mse == 0.0 else 10.0 * np.log10(1.0 / mse)
 
 

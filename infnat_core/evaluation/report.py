@@ -148,8 +148,17 @@ def _report_text(summary: EvalSummary, weights: str | Path, config: EvalConfig, 
                      f"{100 * reductions[i]:+.1f} % | {short.psnr[FILL][i]:.2f} | {short.psnr[NETWORK][i]:.2f} |")
     verdict = "met" if summary.beats_fill else "NOT met"
     goal = f"Goal ≥ {100 * goals.lpips_reduction:.0f} % lower LPIPS than the fill at every step"
-    lines += ["", f"{goal}: **{verdict}**.",
-              "", "![LPIPS per step](short_range_lpips.png)", "", "![examples](short_range_examples.png)", "",
+    lines += ["", f"{goal}: **{verdict}**.", "",
+              "Inside the holes only (what the refiner painted; the LPIPS map averaged over each render's hole mask, "
+              "frames without holes left out):", "",
+              "| step | hole share of the frame | LPIPS fill | LPIPS network | reduction | PSNR fill | PSNR network |",
+              "|---|---|---|---|---|---|---|"]
+    for i, step in enumerate(short.steps):
+        fill_h, net_h = short.hole_lpips[FILL][i], short.hole_lpips[NETWORK][i]
+        lines.append(f"| {step} | {100 * short.hole_fraction[i]:.1f} % | {fill_h:.4f} | {net_h:.4f} | "
+                     f"{100 * (1.0 - net_h / fill_h):+.1f} % | {short.hole_psnr[FILL][i]:.2f} | "
+                     f"{short.hole_psnr[NETWORK][i]:.2f} |")
+    lines += ["", "![LPIPS per step](short_range_lpips.png)", "", "![examples](short_range_examples.png)", "",
               f"## Long range ({config.long_range.frames} autopilot frames, {config.long_range.width}×"
               f"{config.long_range.height}, speed {config.long_range.speed}/frame)", "",
               f"| photo | refiner | sharpness last {config.long_range.tail} / frame 0 (≥ {goals.sharpness_ratio}) | "

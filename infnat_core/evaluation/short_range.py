@@ -51,13 +51,21 @@ class ShortRangeResult:
     """Mean LPIPS (VGG16) per scored step, lower is better."""
     psnr: dict[str, list[float]] = field(default_factory=dict)
     """Mean PSNR (dB) per scored step, higher is better."""
+    hole_lpips: dict[str, list[float]] = field(default_factory=dict)
+    """Mean LPIPS inside the holes (the spatial LPIPS map averaged over the render's hole mask) per scored step,
+    over the frames that have holes: what the painting itself is worth."""
+    hole_psnr: dict[str, list[float]] = field(default_factory=dict)
+    """Mean PSNR (dB) inside the holes per scored step, over the frames that have holes."""
+    hole_fraction: list[float] = field(default_factory=list)
+    """Mean share of the frame that is hole, per scored step (from the first refiner's flights)."""
     examples: list[dict[str, np.ndarray]] = field(default_factory=list)
     """Per example flight: ``"ground truth"``, ``"input"`` (frame 0) and each refiner's frame at the last step."""
 
 
 def fly_synthetic(dataset: SyntheticFlights, flight_index: int, refiner: Refiner, last_step: int,
-                  edge_threshold: float = 0.3) -> list[np.ndarray]:
-    """Frames ``1..last_step`` (rgb ``(H, W, 3)`` float32) of the engine's loop along one synthetic flight.
+                  edge_threshold: float = 0.3) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Frames ``1..last_step`` (rgb ``(H, W, 3)`` float32) of the engine's loop along one synthetic flight, and the
+    hole mask ``(H, W)`` bool of each render (what the refiner had to paint).
 
     Starts from the ground-truth frame 0 (also kept as the anchor layer, as ``FlightSession`` does with the photo);
     each refined frame becomes the next keyframe.
@@ -70,15 +78,16 @@ def fly_synthetic(dataset: SyntheticFlights, flight_index: int, refiner: Refiner
     renderer.set_anchor(start, edge_threshold)
     renderer.set_keyframe(start, edge_threshold)
     refiner.set_style(first.rgb, first.disparity)
-    frames = []
+    frames, holes = [], []
     for step in range(1, last_step + 1):
         out = renderer.render(flight.poses[step], flight.intrinsics, cfg.width, cfg.height)
         rgb, disparity = refiner.refine(out.rgb, out.disparity, out.mask)
         renderer.set_keyframe(Keyframe(rgb, np.clip(disparity, camera.MIN_DISPARITY, 1.0), flight.poses[step],
                                        flight.intrinsics), edge_threshold)
         frames.append(rgb)
+        holes.append(out.mask < 0.5)
     renderer.set_anchor(None)
-    return frames
+    return frames, holes
 
 
 def short_range_eval(refiners: Mapping[str, Refiner], config: ShortRangeConfig = ShortRangeConfig()
@@ -89,24 +98,36 @@ def short_range_eval(refiners: Mapping[str, Refiner], config: ShortRangeConfig =
                           samples_per_flight=1, max_gap=1,
                           trajectory=replace(config.data.trajectory, steps=max(last + 1, 2)))
     dataset = SyntheticFlights(data_config, seed=config.seed)
-    scores = {name: {"lpips": [[] for _ in config.steps], "psnr": [[] for _ in config.steps]} for name in refiners}
+    kinds = ("lpips", "psnr", "hole_lpips", "hole_psnr")
+    scores = {name: {kind: [[] for _ in config.steps] for kind in kinds} for name in refiners}
+    fractions: list[list[float]] = [[] for _ in config.steps]
     result = ShortRangeResult(steps=tuple(config.steps))
     for flight_index in range(config.flights):
         truth = [dataset.frame(flight_index, step).rgb for step in config.steps]
         example = {"input": dataset.frame(flight_index, 0).rgb, "ground truth": truth[-1]}
-        for name, refiner in refiners.items():
-            frames = fly_synthetic(dataset, flight_index, refiner, last, config.edge_threshold)
+        for n, (name, refiner) in enumerate(refiners.items()):
+            frames, holes = fly_synthetic(dataset, flight_index, refiner, last, config.edge_threshold)
             scored = [frames[step - 1] for step in config.steps]
+            masks = [holes[step - 1] for step in config.steps]
             distances = lpips(_batch(scored), _batch(truth))
-            for i, (frame, target) in enumerate(zip(scored, truth)):
+            mask_batch = torch.from_numpy(np.stack(masks)[:, None].astype(np.float32))
+            hole_distances = lpips(_batch(scored), _batch(truth), mask_batch)
+            for i, (frame, target, mask) in enumerate(zip(scored, truth, masks)):
                 scores[name]["lpips"][i].append(float(distances[i]))
                 scores[name]["psnr"][i].append(psnr(frame, target))
+                if mask.any():
+                    scores[name]["hole_lpips"][i].append(float(hole_distances[i]))
+                    scores[name]["hole_psnr"][i].append(psnr(frame, target, mask))
+                if n == 0:
+                    fractions[i].append(float(mask.mean()))
             example[name] = scored[-1]
         if flight_index < config.examples:
             result.examples.append(example)
+    mean = lambda values: float(np.mean(values)) if values else float("nan")  # noqa: E731
     for name in refiners:
-        result.lpips[name] = [float(np.mean(v)) for v in scores[name]["lpips"]]
-        result.psnr[name] = [float(np.mean(v)) for v in scores[name]["psnr"]]
+        for kind in kinds:
+            getattr(result, kind)[name] = [mean(v) for v in scores[name][kind]]
+    result.hole_fraction = [mean(v) for v in fractions]
     return result
 
 

@@ -103,15 +103,22 @@ class LPIPS(nn.Module):
         self.features = VGG16Features(widths)
         self.heads = nn.ModuleList(nn.Conv2d(w, 1, 1, bias=False) for w in self.features.widths)
 
-    def forward(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-        """x, y ``(B, 3, H, W)`` in [0, 1] → distance ``(B,)``."""
+    def forward(self, x: torch.Tensor, y: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
+        """x, y ``(B, 3, H, W)`` in [0, 1] → distance ``(B,)``. With ``mask (B, 1, H, W)`` in [0, 1], each layer's
+        distance map is upsampled to ``(H, W)`` (bilinear, LPIPS's spatial mode) and averaged over the mask only
+        (0 where a mask is empty)."""
         if x.shape != y.shape:
             raise ValueError(f"LPIPS needs images of one shape, got {tuple(x.shape)} and {tuple(y.shape)}")
         taps = self.features(torch.cat([x, y]))
         distance = x.new_zeros(x.shape[0])
         for head, tap in zip(self.heads, taps):
             fx, fy = _unit_channels(tap).chunk(2)
-            distance = distance + head((fx - fy) ** 2).mean(dim=(1, 2, 3))
+            layer = head((fx - fy) ** 2)
+            if mask is None:
+                distance = distance + layer.mean(dim=(1, 2, 3))
+            else:
+                layer = F.interpolate(layer, size=x.shape[-2:], mode="bilinear", align_corners=False)
+                distance = distance + (layer * mask).sum(dim=(1, 2, 3)) / mask.sum(dim=(1, 2, 3)).clamp_min(1e-6)
         return distance
 
 
@@ -152,13 +159,14 @@ def _shipped_lpips(device: str) -> LPIPS:
     return load_lpips(DEFAULT_WEIGHTS, device)
 
 
-def lpips(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    """LPIPS-VGG distance ``(B,)`` between images ``(B, 3, H, W)`` in [0, 1], with the shipped weights.
+def lpips(x: torch.Tensor, y: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
+    """LPIPS-VGG distance ``(B,)`` between images ``(B, 3, H, W)`` in [0, 1], with the shipped weights; averaged
+    over ``mask (B, 1, H, W)`` only when one is given (see :meth:`LPIPS.forward`).
 
     The network is loaded once per device and kept. No gradients are computed.
     """
     with torch.no_grad():
-        return _shipped_lpips(str(x.device))(x, y)
+        return _shipped_lpips(str(x.device))(x, y, mask)
 
 
 def _unit_channels(features: torch.Tensor) -> torch.Tensor:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from infnat_core.evaluation.metrics import delta_e, mean_lab, psnr, sharpness, sky_fraction, srgb_to_lab
 
@@ -39,3 +40,15 @@ def test_sky_fraction_counts_far_pixels():
     disparity[:3] = 0.01  # sky: weight 1
     disparity[3] = 0.075  # halfway up the ramp: weight 0.5
     assert np.isclose(sky_fraction(disparity), 0.35)
+
+
+def test_psnr_inside_a_mask():
+    a = np.zeros((4, 4, 3))
+    b = a.copy()
+    b[:2] = 0.1  # error in the top half only
+    top, bottom = np.zeros((4, 4), bool), np.zeros((4, 4), bool)
+    top[:2], bottom[2:] = True, True
+    assert psnr(a, b, top) == pytest.approx(20.0)
+    assert psnr(a, b, bottom) == float("inf")
+    assert psnr(a, b) == pytest.approx(20.0 + 10 * np.log10(2))
+    assert np.isnan(psnr(a, b, np.zeros((4, 4), bool)))

@@ -76,6 +76,19 @@ class TestShippedLPIPS:
     def test_weights_are_frozen(self, metric):
         assert not any(p.requires_grad for p in metric.parameters())
 
+    def test_a_mask_scores_only_its_region(self, metric, crops):
+        first = crops[0]
+        damaged = first.clone()
+        damaged[..., :, 40:] = _noisy(first, 30 / 255)[..., :, 40:]  # noise in the right part only
+        right, left = torch.zeros(1, 1, 64, 64), torch.zeros(1, 1, 64, 64)
+        right[..., :, 44:] = 1.0
+        left[..., :, :20] = 1.0
+        inside, outside, whole = (metric(first, damaged, m).item() for m in (right, left, None))
+        assert inside > 2 * whole > 0  # the damage is concentrated where the mask looks
+        assert outside < 0.5 * whole  # far from it, little is seen (deep layers still look across)
+        torch.testing.assert_close(metric(first, damaged, torch.ones(1, 1, 64, 64)), metric(first, damaged),
+                                   rtol=0.05, atol=1e-4)  # a full mask is the plain distance, up to upsampling
+
 
 class TestPerceptualLoss:
     def test_zero_for_identical_and_grows_with_error(self, vgg, crops):
