@@ -67,6 +67,7 @@ class MainWindow(QMainWindow):
         self.config = config
         self.setWindowTitle("infnat")
         self.setAcceptDrops(True)
+        self._depth_note: str | None = None  # why the default depth fell back, for the current scene
 
         self.viewport = Viewport(viewport_config)
         self.setCentralWidget(self.viewport)
@@ -163,9 +164,10 @@ class MainWindow(QMainWindow):
             QApplication.restoreOverrideCursor()
         if opened and image is not None:
             self._remember(Path(image))
-        depth_note = default_depth_estimator()[1]
-        if opened and depth is None and depth_note:
-            self.statusBar().showMessage(depth_note, 10000)
+        if opened:
+            self._depth_note = default_depth_estimator()[1] if depth is None else None
+            if self._depth_note:
+                self.statusBar().showMessage(self._depth_note, 10000)
         return opened
 
     def open_depth(self, depth: str | Path) -> bool:
@@ -287,8 +289,9 @@ class MainWindow(QMainWindow):
     def _on_refiner_loaded(self, name: str, note: str, network: bool) -> None:
         self.sliders.set_network_controls_enabled(network)
         self._refine_label.setToolTip(name)
-        if note:
-            self.statusBar().showMessage(note, 10000)
+        notes = [n for n in (note, self._depth_note) if n]  # both fallbacks, if both happened
+        if notes:
+            self.statusBar().showMessage(" · ".join(notes), 10000)
 
     def _on_recording(self, on: bool) -> None:
         self._record_action.setChecked(on)
@@ -343,7 +346,8 @@ class MainWindow(QMainWindow):
 def _parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="infnat", description="Fly into a photo. (infnat fly … renders headless.)")
     parser.add_argument("image", nargs="?", help="photo to open (default: the bundled landscape)")
-    parser.add_argument("--depth", help="depth or disparity map for the photo")
+    parser.add_argument("--depth", help="depth or disparity map for the photo, or 'heuristic' (default: the bundled "
+                                        "depth network)")
     parser.add_argument("--refiner", help="refiner weights (.safetensors; default assets/refiner.safetensors if shipped)")
     return parser.parse_args(argv)
 

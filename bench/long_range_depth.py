@@ -56,7 +56,7 @@ def main() -> None:
                   f"{result.sky_min:.2f}–{result.sky_max:.2f} | {(time.perf_counter() - start) / (args.frames + 1):.3f} |",
                   flush=True)
             rows.append([result.sheet[i] for i in sorted(result.sheet)])
-            labels.append([f"{path.stem[:14]}, {name.split('/')[0]} #{i}" for i in sorted(result.sheet)])
+            labels.append([f"{path.stem[:14]}, {name.removeprefix('learned ')[:24]} #{i}" for i in sorted(result.sheet)])
     args.out.parent.mkdir(parents=True, exist_ok=True)
     contact_sheet(rows, labels, args.out, tile_width=200)
     print(f"\nwrote {args.out}")

@@ -33,11 +33,10 @@ from infnat_core.training.perceptual import lpips
 
 class OraclePainter:
     """The classical fill, with its holes (``part="holes"``) or its valid pixels (``"valid"``) taken from the
-    truth, or nothing taken (``"none"``: the plain fill). Records each render's hole fraction."""
+    truth, or nothing taken (``"none"``: the plain fill)."""
 
     def __init__(self, part: str, truth: list[np.ndarray]) -> None:
         self.name, self.part, self.truth = f"oracle {part}", part, iter(truth)
-        self.hole_fractions: list[float] = []
 
     def set_style(self, rgb: np.ndarray, disparity: np.ndarray, seed: int = 0) -> None:
         """No style."""
@@ -45,7 +44,6 @@ class OraclePainter:
     def refine(self, rgb: np.ndarray, disparity: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         filled_rgb, filled_disparity = fill_holes(rgb, disparity, mask)
         truth = next(self.truth)
-        self.hole_fractions.append(float(np.mean(mask < 0.5)))
         valid = (mask >= 0.5)[..., None]
         if self.part == "none":
             return filled_rgb, filled_disparity
@@ -87,11 +85,10 @@ def main() -> None:
 
     for flight in range(config.flights):
         truth = [data.frame(flight, s).rgb for s in range(1, last + 1)]
-        fill = OraclePainter("none", truth)
-        frames, _ = fly_synthetic(data, flight, fill, last, config.edge_threshold)
+        frames, hole_masks = fly_synthetic(data, flight, OraclePainter("none", truth), last, config.edge_threshold)
         score("classical fill", frames, truth)
-        for s_i, s in enumerate(steps):
-            holes[s_i].append(fill.hole_fractions[s - 1])
+        for i, s in enumerate(steps):
+            holes[i].append(float(hole_masks[s - 1].mean()))
         for part in ("holes", "valid"):
             score(f"oracle {part}", fly_synthetic(data, flight, OraclePainter(part, truth), last,
                                                   config.edge_threshold)[0], truth)

@@ -66,7 +66,8 @@ def build_scene(photo: LoadedImage, estimator: DepthEstimator, config: SceneConf
 
 def load_scene(image: str | Path | None, depth: str | Path | None = None, config: SceneConfig = SceneConfig(),
                depth_kind: str = "disparity", near_is_bright: bool = True) -> Scene:
-    """Load an image (the bundled default when None) and its depth (built-in estimate when None)."""
+    """Load an image (the bundled default when None) and its depth (``make_depth_estimator(depth)``: the default
+    depth network when None)."""
     photo = load_image(DEFAULT_IMAGE if image is None else image)
     estimator = make_depth_estimator(depth, kind=depth_kind, near_is_bright=near_is_bright)
     return build_scene(photo, estimator, config)

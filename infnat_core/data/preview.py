@@ -2,7 +2,7 @@
 
     python -m infnat_core.data.preview docs/data_samples.png --photos PHOTO.jpg ...
 
-Rows: synthetic flight samples, then photo round-trip samples (photos get the engine's built-in depth estimate).
+Rows: synthetic flight samples, then photo round-trip samples (photos get the engine's default depth estimate).
 Columns: warped input rgb · mask · target rgb · target disparity · first frame; every tile at half resolution.
 """
 

@@ -44,7 +44,8 @@ def make_depth_estimator(spec: str | Path | None, *, kind: str = "disparity", ne
 
     * None (or an empty string) → the default: the shipped depth network (``default_depth_estimator``), or the
       heuristic when its file is missing or broken.
-    * ``"heuristic"`` → the built-in heuristic (``heuristic`` settings).
+    * ``"heuristic"`` → the built-in heuristic with the ``heuristic`` settings (they apply to this spec only; the
+      default network and its fallback use the default settings).
     * A ``.onnx`` / ``.pt`` / ``.pth`` / ``.ts`` file → that pretrained network (``network`` settings).
     * A ``.safetensors`` file → an infnat-trained depth network (``infnat_core.depth.learned``).
     * Any other path → a depth-map file (greyscale image or ``.npy``).

@@ -1,10 +1,12 @@
-"""A small depth network trained by infnat on its own synthetic renders, and the estimator that runs it.
+"""A small depth network trained by infnat (synthetic renders with exact depth, plus real photos labelled by the
+heuristic), and the estimator that runs it; the shipped one is the default depth.
 
 ``DepthUNet`` is a compact U-Net (≈1.2 M parameters with the default widths). In its *blend* form
 (``use_heuristic``) it also sees the built-in heuristic's disparity and sky probability and outputs a correction of
 them: its last layer starts at zero, so an untrained blend network reproduces the heuristic. Its outputs are relative
 disparity (trained scale-and-shift invariant, so only the shape matters; min–max normalised by the estimator) and a
-sky logit (sky = at infinity, disparity 0.01 in the ground truth).
+sky logit (sky = at infinity; trained on the renders' true sky mask, so far terrain on the 0.01 disparity floor is not
+sky).
 
 Weights are safetensors files (``save_depth_net`` / ``load_depth_net``) with the architecture as JSON metadata;
 training: ``python -m infnat_core.training.depth_train`` (see docs/model-card.md, "Depth").

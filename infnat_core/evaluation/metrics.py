@@ -14,9 +14,10 @@ def psnr(a: np.ndarray, b: np.ndarray, mask: np.ndarray | None = None) -> float:
     of ``mask (H, W)`` bool only when one is given (NaN when it is empty)."""
     squared = (np.asarray(a, np.float64) - np.asarray(b, np.float64)) ** 2
     if mask is not None:
+        mask = np.asarray(mask, bool)
         if not mask.any():
             return float("nan")
-        squared = squared[np.asarray(mask, bool)]
+        squared = squared[mask]
     mse = float(np.mean(squared))
     return float("inf") if mse == 0.0 else 10.0 * np.log10(1.0 / mse)
 

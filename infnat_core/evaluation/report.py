@@ -10,6 +10,7 @@ from pathlib import Path
 
 import torch
 
+from infnat_core.depth.factory import default_depth_estimator
 from infnat_core.evaluation.long_range import SKY_RANGE, LongRangeConfig, LongRangeResult, long_range_eval
 from infnat_core.evaluation.plots import contact_sheet, line_chart
 from infnat_core.evaluation.short_range import ShortRangeConfig, ShortRangeResult, short_range_eval
@@ -135,7 +136,8 @@ def _report_text(summary: EvalSummary, weights: str | Path, config: EvalConfig, 
         "# Refiner evaluation",
         "",
         f"Weights: `{weights}`. Date: {datetime.date.today().isoformat()}. Machine: {platform.machine()} "
-        f"{torch.get_num_threads()} torch threads, device {config.device}.",
+        f"{torch.get_num_threads()} torch threads, device {config.device}. Depth of the long flights' photos: "
+        f"{default_depth_estimator()[0].name}.",
         "",
         f"## Short range ({config.short_range.flights} held-out synthetic flights, "
         f"{config.short_range.width}×{config.short_range.height}, seed {config.short_range.seed})",
@@ -155,8 +157,9 @@ def _report_text(summary: EvalSummary, weights: str | Path, config: EvalConfig, 
               "|---|---|---|---|---|---|---|"]
     for i, step in enumerate(short.steps):
         fill_h, net_h = short.hole_lpips[FILL][i], short.hole_lpips[NETWORK][i]
+        reduction = f"{100 * (1.0 - net_h / fill_h):+.1f} %" if fill_h > 0 else "—"
         lines.append(f"| {step} | {100 * short.hole_fraction[i]:.1f} % | {fill_h:.4f} | {net_h:.4f} | "
-                     f"{100 * (1.0 - net_h / fill_h):+.1f} % | {short.hole_psnr[FILL][i]:.2f} | "
+                     f"{reduction} | {short.hole_psnr[FILL][i]:.2f} | "
                      f"{short.hole_psnr[NETWORK][i]:.2f} |")
     lines += ["", "![LPIPS per step](short_range_lpips.png)", "", "![examples](short_range_examples.png)", "",
               f"## Long range ({config.long_range.frames} autopilot frames, {config.long_range.width}×"

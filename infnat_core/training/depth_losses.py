@@ -54,7 +54,9 @@ def depth_losses(out: torch.Tensor, gt: torch.Tensor, gt_sky: torch.Tensor, scal
 
     ``out (B, 2, H, W)``: the network's relative disparity and sky logit; ``gt (B, 1, H, W)``: true disparity in
     ``[0.01, 1]`` (terrain beyond the far plane sits at the 0.01 floor); ``gt_sky (B, 1, H, W)``: the share of each
-    pixel that is sky, in [0, 1]. Valid pixels are the terrain (``gt_sky < 0.5``), far terrain included.
+    pixel that is sky, in [0, 1]. Valid pixels are the terrain (``gt_sky < 0.5``), far terrain included: it is scored
+    at the floor's disparity (a clamp, not its true depth), and since the relative error divides by ``gt`` it weighs
+    up to 100× a pixel of the nearest ground, which pins it to the far plane.
     Returns ``relative`` (mean |aligned − gt| / gt over valid pixels), ``gradient`` (gradient matching of the
     relative residual), ``sky`` (binary cross-entropy of the sky logit against ``gt_sky``, all pixels) and
     ``orientation`` (mean of relu(−s): the fitted scale must be positive, larger output = nearer).

@@ -1,4 +1,7 @@
-"""A fixed pool of synthetic frames for training the depth network: photo, exact disparity, the heuristic's answer.
+"""Fixed pools of frames for training the depth network, from synthetic flights or from real photos.
+
+Synthetic frames carry the photo, exact disparity and sky and the heuristic's answer; photo frames are crops of real
+photos labelled by the heuristic.
 
     python -m infnat_core.training.depth_pool --out RUN/pool_0.npz --flights 0:250 [--per-flight 8] [--seed 0]
     python -m infnat_core.training.depth_pool --out RUN/photos.npz --photos PHOTO... [--crops 24]
@@ -97,6 +100,8 @@ def photo_pool(paths: list[str | Path], crops: int = 24, width: int = 256, heigh
     for index, path in enumerate(paths):
         photo = load_image(path).rgb.astype(np.float32) / 255.0
         H, W = photo.shape[:2]
+        if W < width or H < height:
+            raise ValueError(f"{path} is {W}×{H} pixels; photo pools need at least {width}×{height}")
         full_w = min(W, round(H * width / height))
         for _ in range(crops):
             cw = max(width, round(full_w * rng.uniform(0.4, 1.0)))

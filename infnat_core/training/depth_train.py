@@ -4,7 +4,8 @@
         [--minutes 40] [--steps 4000] [--resume] &
 
 Recipe: scale-and-shift invariant relative disparity loss + 0.5 × multi-scale gradient matching + 0.1 × sky
-cross-entropy (``depth_losses``); AdamW, cosine learning-rate decay over the run's *progress*, which is the larger of
+cross-entropy (``depth_losses``), on synthetic frames and, with ``--photo-fraction F``, that share of each batch
+drawn from photo pools (real photos labelled by the heuristic, ``depth_pool --photos``); AdamW, cosine learning-rate decay over the run's *progress*, which is the larger of
 step / steps and elapsed / minutes, so the rate has decayed when either budget runs out. Random crops (80–100 % of
 each side), horizontal flips and colour jitter. The last ``val_flights`` flights of the pool are held out and scored
 (abs-rel after alignment, network output bilinearly upsampled to the frame) every ``val_every`` steps.
@@ -178,7 +179,12 @@ def train(cfg: DepthTrainConfig, pool_paths: list[str], out: Path, resume: bool 
     pool = load_pools(pool_paths)
     train_idx, val_idx = split_pool(pool, cfg.val_flights)
     photo_idx, train_idx = train_idx[pool.flight[train_idx] < 0], train_idx[pool.flight[train_idx] >= 0]
+    if not 0.0 <= cfg.photo_fraction < 1.0:
+        raise ValueError(f"photo_fraction {cfg.photo_fraction} is out of range; use a value in [0, 1)")
     n_photo = round(cfg.batch * cfg.photo_fraction) if len(photo_idx) else 0
+    if len(photo_idx) and not n_photo:
+        print(f"warning: the pools hold {len(photo_idx)} photo frames, but photo_fraction {cfg.photo_fraction} "
+              f"draws none of them into a batch of {cfg.batch}", flush=True)
     H, W = pool.rgb.shape[1:3]
     size = network_input_size(H, W, cfg.net.input_long_side, cfg.net.multiple)
     torch.manual_seed(cfg.seed)

@@ -105,7 +105,7 @@ def filled(rgbd: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
 
 
 def load_photos(paths: Sequence[str | Path]) -> list[Photo]:
-    """Training photos from image files and folders (their images, sorted), with the built-in depth estimate.
+    """Training photos from image files and folders (their images, sorted), with the default depth estimate.
 
     Raises ``InfnatError`` when a path is missing or a folder holds no images.
     """

@@ -7,6 +7,7 @@ from PyQt6.QtWidgets import QApplication, QMessageBox
 
 from app import main_window
 from infnat_core.depth import HeuristicDepthEstimator
+from infnat_core.refiner.inference import FillRefiner
 from tests.app.conftest import make_window, viewport_pixels
 
 
@@ -131,12 +132,19 @@ def test_software_gl_draws_coarse_meshes_under_full_resolution_colour(window):
     assert renderer._current.color_tex.size == (photo.shape[1], photo.shape[0])  # the photo's own pixels
 
 
-def test_a_depth_fallback_is_reported_in_the_status_bar(window, monkeypatch):
+def test_a_depth_fallback_is_reported_in_the_status_bar(qtbot, tmp_path, monkeypatch):
     note = "no depth weights at assets/depth.safetensors; using the heuristic depth"
     monkeypatch.setattr(main_window, "default_depth_estimator", lambda: (HeuristicDepthEstimator(), note))
-    assert window.open_image(None)
-    assert window.statusBar().currentMessage() == note
+    refiner_note = "no refiner weights configured; using classical fill"
+    window = make_window(qtbot, tmp_path, loader=lambda: (FillRefiner(), refiner_note))
+    # the refiner's note arrives from its worker after the image opened: both are shown
+    qtbot.waitUntil(lambda: refiner_note in window.statusBar().currentMessage(), timeout=5000)
+    assert note in window.statusBar().currentMessage()
     window.statusBar().clearMessage()
+    monkeypatch.setattr(QMessageBox, "critical", lambda *args: None)
+    assert window.open_image(None, tmp_path / "missing.png") is False  # a failed open says nothing about depth
+    assert window.statusBar().currentMessage() == ""
     monkeypatch.setattr(main_window, "default_depth_estimator", lambda: (HeuristicDepthEstimator(), None))
     assert window.open_image(None)
     assert window.statusBar().currentMessage() == ""
+    window.close()

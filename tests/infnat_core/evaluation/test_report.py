@@ -51,6 +51,8 @@ def test_evaluate_writes_a_report_with_figures(tmp_path):
     assert summary.speed_ms["infinite_nature"] > 0
     report = (tmp_path / "eval" / "report.md").read_text()
     assert "| 2 |" in report and "classical fill" in report and "speed-up" in report
+    assert "Depth of the long flights' photos: learned depth.safetensors" in report
+    assert "Inside the holes only" in report
     for name in ("short_range_lpips.png", "short_range_examples.png", "long_range_bundled_photo.png"):
         assert Image.open(tmp_path / "eval" / name).size[0] >= 128, name
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 import csv
 
 import numpy as np
+import pytest
 import torch
 
 from infnat_core.depth import LearnedDepthEstimator
 from infnat_core.depth.learned import DepthNetConfig
 from infnat_core.training.depth_pool import photo_pool, save_pool
+from infnat_core.training import depth_train
 from infnat_core.training.depth_train import AugmentConfig, DepthTrainConfig, make_batch, train
 
 from tests.infnat_core.training.helpers import landscape_photo, tiny_pool
@@ -45,12 +47,23 @@ def test_a_short_run_writes_weights_and_resumes(tmp_path):
         assert [row["step"] for row in csv.DictReader(f)][-1] == "4"
 
 
-def test_photo_frames_join_each_batch(tmp_path, capsys):
+def test_photo_frames_join_each_batch(tmp_path, capsys, monkeypatch):
     landscape_photo(tmp_path / "p.png")
     save_pool(tmp_path / "photos.npz", photo_pool([tmp_path / "p.png"], crops=2, width=48, height=32))
     save_pool(tmp_path / "pool.npz", tiny_pool())
+    drawn = []
+
+    def recording_make_batch(pool, indices, *args):
+        drawn.append(pool.flight[indices].tolist())
+        return make_batch(pool, indices, *args)
+
+    monkeypatch.setattr(depth_train, "make_batch", recording_make_batch)
     net = DepthNetConfig(widths=(4, 8), groups=2, input_long_side=32)
-    cfg = DepthTrainConfig(steps=2, batch=2, photo_fraction=0.5, val_flights=1, val_every=2, warmup_steps=1, net=net)
+    cfg = DepthTrainConfig(steps=3, batch=2, photo_fraction=0.5, val_flights=1, val_every=3, warmup_steps=1, net=net)
     train(cfg, [str(tmp_path / "pool.npz"), str(tmp_path / "photos.npz")], tmp_path / "run")
     assert "6 training frames (2 photo frames, 1 per batch)" in capsys.readouterr().out
-    assert (tmp_path / "run" / "best.safetensors").is_file()
+    assert len(drawn) == 3 and all(sorted(f < 0 for f in flights) == [False, True] for flights in drawn)
+    assert all(3 not in flights for flights in drawn)  # the validation flight never trains
+    with pytest.raises(ValueError, match="photo_fraction"):
+        train(DepthTrainConfig(**{**cfg.__dict__, "photo_fraction": 1.5}), [str(tmp_path / "pool.npz")],
+              tmp_path / "bad")
