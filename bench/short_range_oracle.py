@@ -26,7 +26,7 @@ import torch
 import torch.nn.functional as F
 
 from infnat_core.data.synthetic import SyntheticFlights
-from infnat_core.evaluation.short_range import ShortRangeConfig, fly_synthetic
+from infnat_core.evaluation.short_range import ShortRangeConfig, fly_synthetic, image_batch
 from infnat_core.fill import fill_holes
 from infnat_core.training.perceptual import lpips
 
@@ -79,8 +79,8 @@ def main() -> None:
     holes: list[list[float]] = [[] for _ in steps]
 
     def score(row: str, frames: list[np.ndarray], truth: list[np.ndarray]) -> None:
-        batch = lambda images: torch.from_numpy(np.stack([np.moveaxis(i, -1, 0) for i in images]))  # noqa: E731
-        for i, d in enumerate(lpips(batch([frames[s - 1] for s in steps]), batch([truth[s - 1] for s in steps]))):
+        scored = lpips(image_batch([frames[s - 1] for s in steps]), image_batch([truth[s - 1] for s in steps]))
+        for i, d in enumerate(scored):
             scores[row][i].append(float(d))
 
     for flight in range(config.flights):

@@ -142,12 +142,12 @@ class Progress:
 
 def run_fly(args: argparse.Namespace) -> None:
     from infnat_core.export import open_writer
+    from infnat_core.depth.factory import default_depth_estimator
     from infnat_core.flight.autopilot import config_for_speed
     from infnat_core.fly import autopilot_flight, path_flight, record
     from infnat_core.flight.path import load_path, resample, save_path
     from infnat_core.gl import process_context
     from infnat_core.render import MeshRenderer
-    from infnat_core.depth.factory import default_depth_estimator
     from infnat_core.scene import SceneConfig, load_scene
     from infnat_core.session import FlightSession, SessionConfig
 

@@ -109,9 +109,10 @@ def short_range_eval(refiners: Mapping[str, Refiner], config: ShortRangeConfig =
             frames, holes = fly_synthetic(dataset, flight_index, refiner, last, config.edge_threshold)
             scored = [frames[step - 1] for step in config.steps]
             masks = [holes[step - 1] for step in config.steps]
-            distances = lpips(_batch(scored), _batch(truth))
+            frame_batch, truth_batch = image_batch(scored), image_batch(truth)
+            distances = lpips(frame_batch, truth_batch)
             mask_batch = torch.from_numpy(np.stack(masks)[:, None].astype(np.float32))
-            hole_distances = lpips(_batch(scored), _batch(truth), mask_batch)
+            hole_distances = lpips(frame_batch, truth_batch, mask_batch)
             for i, (frame, target, mask) in enumerate(zip(scored, truth, masks)):
                 scores[name]["lpips"][i].append(float(distances[i]))
                 scores[name]["psnr"][i].append(psnr(frame, target))
@@ -131,6 +132,6 @@ def short_range_eval(refiners: Mapping[str, Refiner], config: ShortRangeConfig =
     return result
 
 
-def _batch(images: Sequence[np.ndarray]) -> torch.Tensor:
+def image_batch(images: Sequence[np.ndarray]) -> torch.Tensor:
     """``(N, 3, H, W)`` float32 tensor of rgb images ``(H, W, 3)``."""
     return torch.from_numpy(np.stack([np.moveaxis(np.asarray(i, np.float32), -1, 0) for i in images]))

@@ -5,8 +5,9 @@
 
 Recipe: scale-and-shift invariant relative disparity loss + 0.5 × multi-scale gradient matching + 0.1 × sky
 cross-entropy (``depth_losses``), on synthetic frames and, with ``--photo-fraction F``, that share of each batch
-drawn from photo pools (real photos labelled by the heuristic, ``depth_pool --photos``); AdamW, cosine learning-rate decay over the run's *progress*, which is the larger of
-step / steps and elapsed / minutes, so the rate has decayed when either budget runs out. Random crops (80–100 % of
+drawn from photo pools (real photos labelled by the heuristic, ``depth_pool --photos``); AdamW, cosine learning-rate
+decay over the run's *progress*, which is the larger of step / steps and elapsed / minutes, so the rate has decayed
+when either budget runs out. Random crops (80–100 % of
 each side), horizontal flips and colour jitter. The last ``val_flights`` flights of the pool are held out and scored
 (abs-rel after alignment, network output bilinearly upsampled to the frame) every ``val_every`` steps.
 

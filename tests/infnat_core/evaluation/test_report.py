@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 import torch
 from PIL import Image
 
@@ -21,15 +20,6 @@ from infnat_core.refiner.weights import save_weights
 
 TINY = RefinerConfig(height=32, width=64, trunk_channels=(16, 16, 16, 16, 8, 8, 8), spade_hidden=8, style_dim=16,
                      encoder_channels=(8, 8, 8, 8, 8))
-
-
-@pytest.fixture(autouse=True)
-def one_thread():
-    """Small networks run fastest on one thread (and far slower on several when the machine is busy)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 def test_evaluate_writes_a_report_with_figures(tmp_path):

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-import pytest
-import torch
 
 from infnat_core.data.synthetic import SyntheticConfig
 from infnat_core.data.terrain import TerrainConfig
@@ -26,14 +24,6 @@ class BlackPainter:
     def refine(self, rgb, disparity, mask):
         _, filled = fill_holes(rgb, disparity, mask)
         return (rgb * (mask >= 0.5)[..., None]).astype(np.float32), filled
-
-
-@pytest.fixture(autouse=True)
-def one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 def test_hole_scores_single_out_the_painting():
