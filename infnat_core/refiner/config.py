@@ -41,6 +41,10 @@ class RefinerConfig:
     :func:`infnat_core.fill.fill_holes` and outputs a correction added to that fill (its last layer starts at
     zero, so an untrained network reproduces the fill). False: Infinite Nature's generator, conditioned on the
     render with its holes, outputs the whole image."""
+    edge_band: float = 0.0
+    """Also repaint the pixels next to depth edges (:func:`infnat_core.refiner.edges.edge_band`: 4-neighbours whose
+    log disparities differ by more than this, and one pixel around them), which the warp draws blended and
+    stretched; 0 paints the holes only."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "trunk_channels", tuple(int(c) for c in self.trunk_channels))
@@ -54,6 +58,8 @@ class RefinerConfig:
             raise InfnatError(f"refiner trunk_channels {self.trunk_channels} is invalid; give 7 positive widths")
         if not self.encoder_channels or min(self.encoder_channels) <= 0:
             raise InfnatError(f"refiner encoder_channels {self.encoder_channels} is invalid; give positive widths")
+        if self.edge_band < 0.0:
+            raise InfnatError(f"refiner edge_band {self.edge_band} is invalid; use 0 (off) or a positive threshold")
         if self.spade_hidden <= 0 or self.style_dim <= 0:
             raise InfnatError("refiner spade_hidden and style_dim must be positive")
 

@@ -17,6 +17,7 @@ import torch.nn.functional as F
 from infnat_core.errors import InfnatError
 from infnat_core.fill import fill_holes
 from infnat_core.grounding import ground_disparity
+from infnat_core.refiner.edges import paint_mask
 from infnat_core.refiner.generator import make_condition, rgbd_from_output
 from infnat_core.refiner.weights import load_weights
 
@@ -66,7 +67,8 @@ class NetworkRefiner:
     The render is resized (antialiased) to the network's resolution, refined, its disparity grounded to the
     rendered geometry (:func:`infnat_core.grounding.ground_disparity`), upsampled bilinearly, and composited:
     the output weight of the rendered pixels is ``mask · (1 − blend)``, so with ``blend = 0`` valid pixels keep
-    their full render resolution and the network paints only holes. A residual network
+    their full render resolution and the network paints only holes (and, when its config has an ``edge_band``,
+    the pixels along depth edges: they count as holes here). A residual network
     (``RefinerConfig.residual``) sees the render filled by the classical fill at full size; only its correction
     is resized, so what it leaves unchanged keeps the fill's full resolution.
     """
@@ -106,10 +108,13 @@ class NetworkRefiner:
             raise RuntimeError("NetworkRefiner.refine called before set_style; set the flight's style first")
         height, width = mask.shape
         residual = self.config.residual
+        keep = paint_mask(torch.from_numpy(mask.astype(np.float32))[None, None],
+                          torch.from_numpy(disparity.astype(np.float32))[None, None], self.config.edge_band)[0, 0]
+        keep = keep.numpy()
         if residual:  # the network corrects the fill, solved here at full size
             rgb, disparity = fill_holes(rgb, disparity, mask)
         with torch.inference_mode():
-            small = self._to_network(np.concatenate([rgb, disparity[..., None], mask[..., None]], axis=-1))
+            small = self._to_network(np.concatenate([rgb, disparity[..., None], keep[..., None]], axis=-1))
             refined = rgbd_from_output(self.generator(make_condition(small[:, :4], small[:, 4:]), self._style))
             refined = refined.clamp(0.0, 1.0).cpu()
             small_cpu = small[0].cpu().numpy()
@@ -122,7 +127,7 @@ class NetworkRefiner:
             out = np.moveaxis(refined[0].numpy(), 0, -1)
             if residual:
                 out = np.clip(out + np.concatenate([rgb, disparity[..., None]], axis=-1), 0.0, 1.0)
-        keep = mask.astype(np.float32) * (1.0 - self.blend)
+        keep = keep * (1.0 - self.blend)
         out_rgb = keep[..., None] * rgb + (1.0 - keep[..., None]) * out[..., :3]
         out_disp = keep * disparity + (1.0 - keep) * out[..., 3]
         return out_rgb.astype(np.float32, copy=False), out_disp.astype(np.float32, copy=False)

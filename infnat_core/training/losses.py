@@ -79,7 +79,7 @@ def generator_losses(
     target_rgbd: torch.Tensor,
     mu: torch.Tensor,
     logvar: torch.Tensor,
-    discriminator: MultiScaleDiscriminator,
+    discriminator: MultiScaleDiscriminator | None,
     vgg: VGG16Features,
     weights: LossWeights = LossWeights(),
 ) -> dict[str, torch.Tensor]:
@@ -88,18 +88,22 @@ def generator_losses(
     pred_rgbd, target_rgbd ``(B, 4, H, W)`` in [0, 1]; mu, logvar ``(B, style_dim)`` of the style encoder.
     Keys: ``perceptual``, ``feature_matching``, ``kl``, ``adversarial``, ``rgbd_l1``, ``total``. Gradients reach
     the generator (through ``pred_rgbd``) and the encoder; the discriminator's parameters receive gradients too,
-    so step only the generator's optimizer on them.
+    so step only the generator's optimizer on them. ``discriminator`` None (a run without adversarial terms)
+    makes ``feature_matching`` and ``adversarial`` 0.
     """
-    fake_features, fake_logits = discriminator(pred_rgbd)
-    with torch.no_grad():
-        real_features, _ = discriminator(target_rgbd)
     losses = {
         "perceptual": perceptual_loss(vgg, pred_rgbd[:, :3], target_rgbd[:, :3]),
-        "feature_matching": feature_matching_loss(real_features, fake_features),
         "kl": kl_loss(mu, logvar),
-        "adversarial": hinge_generator_loss(fake_logits),
         "rgbd_l1": rgbd_l1_loss(pred_rgbd, target_rgbd),
     }
+    if discriminator is None:
+        losses["feature_matching"] = losses["adversarial"] = pred_rgbd.new_zeros(())
+    else:
+        fake_features, fake_logits = discriminator(pred_rgbd)
+        with torch.no_grad():
+            real_features, _ = discriminator(target_rgbd)
+        losses["feature_matching"] = feature_matching_loss(real_features, fake_features)
+        losses["adversarial"] = hinge_generator_loss(fake_logits)
     losses["total"] = sum(getattr(weights, name) * value for name, value in losses.items())
     return losses
 

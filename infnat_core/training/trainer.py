@@ -41,6 +41,7 @@ from infnat_core.evaluation.plots import line_chart
 from infnat_core.fill import fill_holes
 from infnat_core.image_io import as_uint8, working_image
 from infnat_core.refiner.config import RefinerConfig
+from infnat_core.refiner.edges import paint_mask
 from infnat_core.refiner.generator import SPADEGenerator, StyleEncoder, make_condition, rgbd_from_output
 from infnat_core.refiner.inference import resolve_device
 from infnat_core.refiner.weights import load_weights, save_weights
@@ -221,26 +222,33 @@ class Trainer:
 
     def step(self) -> dict[str, float]:
         """One discriminator step and one generator step on the next batch; returns that step's losses
-        (the generator's names from :func:`generator_losses` plus ``d_hinge``) and appends them to ``history``."""
+        (the generator's names from :func:`generator_losses` plus ``d_hinge``) and appends them to ``history``.
+        The discriminator is not run when the adversarial and feature-matching weights are both 0 (no
+        ``d_hinge`` then)."""
         cfg = self.config
         batch = self.batch(self.step_index)
         noise_seed = int(np.random.default_rng([cfg.seed, self.step_index, self.rank, 1]).integers(2**62))
         noise = torch.randn((cfg.batch_size, cfg.refiner.style_dim),
                             generator=torch.Generator().manual_seed(noise_seed)).to(self.device)
         rgbd_in = filled(batch["rgbd_in"], batch["mask"]) if cfg.refiner.residual else batch["rgbd_in"]
-        pred, mu, logvar = self.model(rgbd_in, batch["mask"], batch["rgbd_first"], noise)
+        keep = paint_mask(batch["mask"], batch["rgbd_in"][:, 3:], cfg.refiner.edge_band)
+        pred, mu, logvar = self.model(rgbd_in, keep, batch["rgbd_first"], noise)
         if cfg.composite_loss:
-            pred = batch["mask"] * batch["rgbd_in"] + (1.0 - batch["mask"]) * pred
+            pred = keep * batch["rgbd_in"] + (1.0 - keep) * pred
         target = batch["rgbd_target"]
 
-        d_losses = discriminator_losses(pred, target, self.discriminator, cfg.losses)
-        self.discriminator_optimizer.zero_grad(set_to_none=True)
-        d_losses["total"].backward()
-        self._average_gradients(self.discriminator)
-        self.discriminator_optimizer.step()
+        record = {"step": float(self.step_index + 1)}
+        discriminator = self.discriminator if cfg.losses.adversarial or cfg.losses.feature_matching else None
+        if discriminator is not None:
+            d_losses = discriminator_losses(pred, target, discriminator, cfg.losses)
+            self.discriminator_optimizer.zero_grad(set_to_none=True)
+            d_losses["total"].backward()
+            self._average_gradients(discriminator)
+            self.discriminator_optimizer.step()
+            record["d_hinge"] = d_losses["hinge"].item()
+            discriminator.requires_grad_(False)
 
-        self.discriminator.requires_grad_(False)
-        g_losses = generator_losses(pred, target, mu, logvar, self.discriminator, self.vgg, cfg.losses)
+        g_losses = generator_losses(pred, target, mu, logvar, discriminator, self.vgg, cfg.losses)
         self.generator_optimizer.zero_grad(set_to_none=True)
         g_losses["total"].backward()
         self.discriminator.requires_grad_(True)
@@ -248,8 +256,7 @@ class Trainer:
         self.generator_optimizer.step()
 
         self.step_index += 1
-        record = {"step": float(self.step_index), **{k: v.item() for k, v in g_losses.items()},
-                  "d_hinge": d_losses["hinge"].item()}
+        record.update({k: v.item() for k, v in g_losses.items()})
         if not all(math.isfinite(v) for v in record.values()):
             raise InfnatError(f"training diverged at step {self.step_index} (non-finite loss {record}); "
                               "resume from the last checkpoint with a lower learning rate")
@@ -392,9 +399,10 @@ def train(config: TrainConfig, out_dir: str | Path, steps: int, photos: Sequence
 
 def _progress_line(recent: Sequence[dict[str, float]], done: int, total: int, seconds_per_step: float) -> str:
     """``step 120/3000  G 1.234 (l1 0.051 perc 2.31 fm 0.45 adv 0.12 kl 3.2)  D 1.87  0.95 s/step  ETA 45 min``,
-    each loss averaged over ``recent``."""
+    each loss averaged over ``recent`` (``D off`` when the discriminator is not run)."""
     mean = {key: float(np.mean([r[key] for r in recent])) for key in recent[-1]}
     eta_min = (total - done) * seconds_per_step / 60.0
+    discriminator = f"{mean['d_hinge']:.3f}" if "d_hinge" in mean else "off"
     return (f"step {done}/{total}  G {mean['total']:.3f} (l1 {mean['rgbd_l1']:.4f} perc {mean['perceptual']:.3f} "
             f"fm {mean['feature_matching']:.3f} adv {mean['adversarial']:.3f} kl {mean['kl']:.2f})  "
-            f"D {mean['d_hinge']:.3f}  {seconds_per_step:.2f} s/step  ETA {eta_min:.0f} min")
+            f"D {discriminator}  {seconds_per_step:.2f} s/step  ETA {eta_min:.0f} min")

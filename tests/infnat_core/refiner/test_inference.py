@@ -122,9 +122,9 @@ class TestStyleSeed:
         assert np.abs(looks[4][0] - looks[3][0]).mean() > 1e-4
 
 
-def _residual_refiner(folder, rgb_correction: float) -> NetworkRefiner:
+def _residual_refiner(folder, rgb_correction: float, edge_band: float = 0.0) -> NetworkRefiner:
     """A residual tiny network whose last layer adds ``rgb_correction`` (network units, [-1, 1]) to the colour."""
-    config = dataclasses.replace(TINY, residual=True)
+    config = dataclasses.replace(TINY, residual=True, edge_band=edge_band)
     torch.manual_seed(0)
     generator, encoder = SPADEGenerator(config).eval(), StyleEncoder(config).eval()
     with torch.no_grad():
@@ -153,3 +153,15 @@ class TestResidualNetworkRefiner:
         valid = mask == 1.0
         np.testing.assert_array_equal(out_rgb[valid], rgb[valid])
         np.testing.assert_allclose(out_rgb[~valid], np.clip(fill_rgb[~valid] + 0.1, 0, 1), atol=1e-5)
+
+    def test_with_an_edge_band_it_also_repaints_the_pixels_along_depth_edges(self, tmp_path):
+        refiner = _residual_refiner(tmp_path, 0.2, edge_band=0.1)
+        rgb = np.full((48, 64, 3), 0.5, np.float32)
+        disparity = np.full((48, 64), 0.1, np.float32)
+        disparity[:, 32:] = 0.5  # a near surface on the right: a depth edge between columns 31 and 32
+        mask = np.ones((48, 64), np.float32)
+        refiner.set_style(rgb, disparity)
+        out_rgb, _ = refiner.refine(rgb, disparity, mask)
+        changed = np.abs(out_rgb - rgb).max(axis=-1) > 0.05
+        assert changed[:, 30:34].all()  # the edge's two pixels and one more on each side
+        assert not changed[:, :30].any() and not changed[:, 34:].any()

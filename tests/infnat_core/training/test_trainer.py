@@ -45,9 +45,13 @@ def test_training_on_a_fixed_batch_paints_it_closer_than_the_fill(pool):
     reconstruction_only = LossWeights(perceptual=0.0, feature_matching=0.0, kl=0.0, adversarial=0.0)
     trainer = Trainer(dataclasses.replace(TINY, pool_size=TINY.batch_size, losses=reconstruction_only), fixed,
                       device="cpu")
+    discriminator = {k: v.clone() for k, v in trainer.discriminator.state_dict().items()}
     history = [trainer.step() for _ in range(30)]
     fill = history[0]["rgbd_l1"]  # the residual generator starts as the classical fill
     assert np.mean([h["rgbd_l1"] for h in history[-5:]]) < 0.95 * fill
+    # Without adversarial terms the discriminator is never run, let alone trained.
+    assert "d_hinge" not in history[-1]
+    assert all(torch.equal(v, trainer.discriminator.state_dict()[k]) for k, v in discriminator.items())
 
 
 def test_checkpoint_resumes_exactly(pool, tmp_path):
