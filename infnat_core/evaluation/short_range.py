@@ -8,11 +8,10 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import torch
 
-from infnat_core import camera
+from infnat_core.data.rollout import chained_renders
 from infnat_core.data.synthetic import SyntheticConfig, SyntheticFlights
 from infnat_core.evaluation.metrics import psnr
 from infnat_core.refiner.inference import Refiner
-from infnat_core.render import Keyframe
 from infnat_core.training.perceptual import lpips
 
 HELD_OUT_SEED = 1_000_003
@@ -64,29 +63,13 @@ class ShortRangeResult:
 
 def fly_synthetic(dataset: SyntheticFlights, flight_index: int, refiner: Refiner, last_step: int,
                   edge_threshold: float = 0.3) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """Frames ``1..last_step`` (rgb ``(H, W, 3)`` float32) of the engine's loop along one synthetic flight, and the
-    hole mask ``(H, W)`` bool of each render (what the refiner had to paint).
-
-    Starts from the ground-truth frame 0 (also kept as the anchor layer, as ``FlightSession`` does with the photo);
-    each refined frame becomes the next keyframe.
-    """
-    flight = dataset.flight(flight_index)
-    cfg = dataset.config
-    first = dataset.frame(flight_index, 0)
-    renderer = dataset.renderers.mesh
-    start = Keyframe(first.rgb, np.clip(first.disparity, camera.MIN_DISPARITY, 1.0), flight.poses[0], flight.intrinsics)
-    renderer.set_anchor(start, edge_threshold)
-    renderer.set_keyframe(start, edge_threshold)
-    refiner.set_style(first.rgb, first.disparity)
+    """Frames ``1..last_step`` (rgb ``(H, W, 3)`` float32) of the engine's loop along one synthetic flight
+    (:func:`infnat_core.data.rollout.chained_renders`), and the hole mask ``(H, W)`` bool of each render (what
+    the refiner had to paint)."""
     frames, holes = [], []
-    for step in range(1, last_step + 1):
-        out = renderer.render(flight.poses[step], flight.intrinsics, cfg.width, cfg.height)
-        rgb, disparity = refiner.refine(out.rgb, out.disparity, out.mask)
-        renderer.set_keyframe(Keyframe(rgb, np.clip(disparity, camera.MIN_DISPARITY, 1.0), flight.poses[step],
-                                       flight.intrinsics), edge_threshold)
+    for _, out, rgb, _ in chained_renders(dataset, flight_index, refiner, last_step, edge_threshold):
         frames.append(rgb)
         holes.append(out.mask < 0.5)
-    renderer.set_anchor(None)
     return frames, holes
 
 

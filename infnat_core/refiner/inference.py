@@ -18,7 +18,8 @@ from infnat_core.errors import InfnatError
 from infnat_core.fill import fill_holes
 from infnat_core.grounding import ground_disparity
 from infnat_core.refiner.edges import paint_mask
-from infnat_core.refiner.generator import make_condition, rgbd_from_output
+from infnat_core.refiner.config import RefinerConfig
+from infnat_core.refiner.generator import SPADEGenerator, StyleEncoder, make_condition, rgbd_from_output
 from infnat_core.refiner.weights import load_weights
 
 
@@ -90,6 +91,19 @@ class NetworkRefiner:
         self.generator, self.encoder, self.config = load_weights(weights_path, self.device)
         self.name = f"SPADE ({weights_path}, {self.device.type})"
         self._style: torch.Tensor | None = None
+
+    @classmethod
+    def from_networks(cls, generator: SPADEGenerator, encoder: StyleEncoder, config: RefinerConfig,
+                      name: str = "SPADE (in training)") -> NetworkRefiner:
+        """A refiner around networks already in memory (in eval mode, on their own device), e.g. a training
+        run's current ones; ``blend`` 0."""
+        refiner = cls.__new__(cls)
+        refiner.device = next(generator.parameters()).device
+        refiner.blend = 0.0
+        refiner.generator, refiner.encoder, refiner.config = generator, encoder, config
+        refiner.name = name
+        refiner._style = None
+        return refiner
 
     def set_style(self, rgb: np.ndarray, disparity: np.ndarray, seed: int = 0) -> None:
         """See :meth:`Refiner.set_style`. ``seed`` 0 uses the encoder's mean (Infinite Nature's choice); any

@@ -51,6 +51,19 @@ class TrainConfig:
     composite_loss: bool = True
     """Judge the composite ``mask · input + (1 − mask) · prediction`` (what the engine shows, since it keeps valid
     rendered pixels) instead of the raw prediction, so the network spends its capacity on the holes."""
+    rollout_every: int = 0
+    """Steps between refreshes of part of the pool with the network's own chained outputs
+    (:func:`infnat_core.data.rollout.rollout_samples`: flights flown render → refine → repeat by the current
+    network, each render with the true frame as its target), so it learns to correct what its earlier outputs
+    become when warped again; 0 never refreshes. A resumed run starts again from the drawn pool."""
+    rollout_flights: int = 10
+    """Synthetic flights (not those of the drawn pool) flown per refresh and process."""
+    rollout_steps: int = 10
+    """Chained steps per rolled-out flight; each refresh overwrites ``rollout_flights × rollout_steps`` samples of
+    the pool, oldest first."""
+    rollout_share: float = 0.5
+    """Share of the pool that rollouts cycle through (the first samples of the drawn pool, a random mix of its
+    sources); the rest stays as drawn, so the photos keep at least ``(1 − share) · photo_weight`` of it."""
     checkpoint_every: int = 100
     """Steps between checkpoints (and loss-curve updates)."""
     log_every: int = 10
@@ -65,6 +78,17 @@ class TrainConfig:
             )
         if self.perceptual_downsample not in (1, 2, 4):
             raise InfnatError(f"perceptual_downsample {self.perceptual_downsample} is invalid; use 1, 2 or 4")
+        if self.rollout_every < 0 or self.rollout_flights < 1 or self.rollout_steps < 1:
+            raise InfnatError("rollout_every must be 0 (off) or positive, rollout_flights and rollout_steps positive")
+        if not 0.0 < self.rollout_share <= 1.0:
+            raise InfnatError(f"rollout_share {self.rollout_share} is out of range; use a value in (0, 1]")
+        if self.rollout_every and self.rollout_flights * self.rollout_steps > self.rollout_share * self.pool_size:
+            raise InfnatError(f"a rollout refresh ({self.rollout_flights} × {self.rollout_steps} samples) must fit "
+                              f"in its share of the pool ({self.rollout_share} × {self.pool_size}); lower rollout_flights or raise "
+                              "pool_size")
+        if self.rollout_every and self.rollout_steps >= self.synthetic.trajectory.steps:
+            raise InfnatError(f"rollout_steps {self.rollout_steps} must be shorter than a synthetic flight "
+                              f"({self.synthetic.trajectory.steps} poses)")
         if not 0.0 <= self.photo_weight <= 1.0:
             raise InfnatError(f"photo_weight {self.photo_weight} is out of range; use a value in [0, 1]")
 

@@ -89,10 +89,11 @@ def generator_losses(
     Keys: ``perceptual``, ``feature_matching``, ``kl``, ``adversarial``, ``rgbd_l1``, ``total``. Gradients reach
     the generator (through ``pred_rgbd``) and the encoder; the discriminator's parameters receive gradients too,
     so step only the generator's optimizer on them. ``discriminator`` None (a run without adversarial terms)
-    makes ``feature_matching`` and ``adversarial`` 0.
+    makes ``feature_matching`` and ``adversarial`` 0; a perceptual weight of 0 skips VGG16 (the term reads 0).
     """
     losses = {
-        "perceptual": perceptual_loss(vgg, pred_rgbd[:, :3], target_rgbd[:, :3]),
+        "perceptual": (perceptual_loss(vgg, pred_rgbd[:, :3], target_rgbd[:, :3]) if weights.perceptual
+                       else pred_rgbd.new_zeros(())),
         "kl": kl_loss(mu, logvar),
         "rgbd_l1": rgbd_l1_loss(pred_rgbd, target_rgbd),
     }

@@ -33,6 +33,7 @@ from safetensors.torch import save_file
 from torch import nn
 
 from infnat_core.data.mix import MixedDataset
+from infnat_core.data.rollout import rollout_samples
 from infnat_core.data.photos import Photo, PhotoRoundTrip
 from infnat_core.data.sample import SAMPLE_KEYS
 from infnat_core.data.synthetic import SyntheticFlights
@@ -43,7 +44,7 @@ from infnat_core.image_io import as_uint8, working_image
 from infnat_core.refiner.config import RefinerConfig
 from infnat_core.refiner.edges import paint_mask
 from infnat_core.refiner.generator import SPADEGenerator, StyleEncoder, make_condition, rgbd_from_output
-from infnat_core.refiner.inference import resolve_device
+from infnat_core.refiner.inference import NetworkRefiner, resolve_device
 from infnat_core.refiner.weights import load_weights, save_weights
 from infnat_core.training.config import TrainConfig
 from infnat_core.training.discriminator import MultiScaleDiscriminator
@@ -212,6 +213,7 @@ class Trainer:
                                                         config.betas)
         self.step_index = 0
         self.history: list[dict[str, float]] = []
+        self._next_slot = 0  # the pool slot the next own rollout overwrites
 
     def batch(self, step: int) -> Pool:
         """The batch of ``step`` on this process (drawn without replacement from the pool), as float32 on the device."""
@@ -262,6 +264,26 @@ class Trainer:
                               "resume from the last checkpoint with a lower learning rate")
         self.history.append(record)
         return record
+
+    def own_rollouts(self, dataset: SyntheticFlights, first_flight: int) -> list[dict[str, torch.Tensor]]:
+        """Samples of ``config.rollout_flights`` flights of ``dataset`` from ``first_flight`` on, flown by a frozen
+        copy of the current networks (:func:`infnat_core.data.rollout.rollout_samples`)."""
+        cfg = self.config
+        painter = NetworkRefiner.from_networks(copy.deepcopy(self.model.generator).eval(),
+                                               copy.deepcopy(self.model.encoder).eval(), cfg.refiner)
+        samples = []
+        for flight in range(first_flight, first_flight + cfg.rollout_flights):
+            samples += rollout_samples(dataset, flight, painter, cfg.rollout_steps, cfg.synthetic.edge_threshold)
+        return samples
+
+    def replace_samples(self, samples: Sequence[dict[str, torch.Tensor]]) -> None:
+        """Overwrite the pool's oldest replaced-or-drawn samples with ``samples``, cycling through the first
+        ``config.rollout_share`` of the pool."""
+        size = max(1, int(self.config.rollout_share * len(next(iter(self.pool.values())))))
+        for sample in samples:
+            for key in SAMPLE_KEYS:
+                self.pool[key][self._next_slot] = sample[key].to(self.pool[key].dtype)
+            self._next_slot = (self._next_slot + 1) % size
 
     def _average_gradients(self, module: nn.Module) -> None:
         """Average ``module``'s gradients over all processes (no-op in a single process)."""
@@ -377,8 +399,13 @@ def train(config: TrainConfig, out_dir: str | Path, steps: int, photos: Sequence
             say(f"resumed at step {trainer.step_index}")
         say(f"training on {trainer.device} ×{world}: {sum(p.numel() for p in trainer.model.parameters()):,} "
             f"generator+encoder parameters, batch {config.batch_size}, {config.refiner.height}×{config.refiner.width}")
+        rollouts = SyntheticFlights(config.synthetic_data, seed=config.seed) if config.rollout_every else None
         start, first_step = time.perf_counter(), trainer.step_index
         while trainer.step_index < steps:
+            if rollouts is not None and trainer.step_index and trainer.step_index % config.rollout_every == 0:
+                refresh = (trainer.step_index // config.rollout_every) * world + rank
+                trainer.replace_samples(trainer.own_rollouts(
+                    rollouts, config.synthetic.flights + refresh * config.rollout_flights))
             trainer.step()
             done = trainer.step_index
             if done % config.log_every == 0 or done == steps:

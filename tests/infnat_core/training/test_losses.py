@@ -83,6 +83,17 @@ class TestTotals:
         losses = generator_losses(pred, target, mu, mu, disc, vgg, only_l1)
         torch.testing.assert_close(losses["total"], rgbd_l1_loss(pred, target))
 
+    def test_terms_weighted_zero_are_not_computed(self, nets):
+        _, vgg = nets
+        pred, target, mu = torch.rand(1, 4, 32, 32), torch.rand(1, 4, 32, 32), torch.zeros(1, 4)
+        only_l1 = LossWeights(perceptual=0, feature_matching=0, kl=0, adversarial=0, rgbd_l1=1)
+        calls = []
+        vgg.register_forward_hook(lambda *args: calls.append(1))
+        losses = generator_losses(pred, target, mu, mu, None, vgg, only_l1)
+        assert not calls  # neither VGG16 nor a discriminator ran
+        assert losses["perceptual"] == losses["adversarial"] == losses["feature_matching"] == 0
+        torch.testing.assert_close(losses["total"], rgbd_l1_loss(pred, target))
+
     def test_discriminator_total_trains_the_discriminator_only(self, nets):
         disc, _ = nets
         pred = torch.rand(2, 4, 32, 32, requires_grad=True)

@@ -15,7 +15,8 @@ from infnat_core.errors import InfnatError
 from infnat_core.refiner.inference import NetworkRefiner, load_refiner
 from infnat_core.training.config import train_preset
 from infnat_core.training.losses import LossWeights
-from infnat_core.training.trainer import Trainer, draw_pool
+from infnat_core.data.synthetic import SyntheticFlights
+from infnat_core.training.trainer import Trainer, draw_pool, train
 
 TINY = train_preset("tiny")
 
@@ -117,3 +118,39 @@ def test_train_command_without_a_checkpoint_to_resume_says_so(tmp_path, capsys):
     code = main(["train", "--preset", "tiny", "--steps", "2", "--out", str(tmp_path / "none"), "--resume"])
     assert code == 2
     assert "no checkpoint" in capsys.readouterr().err
+
+
+def test_own_rollouts_put_the_networks_chained_renders_into_the_pool(pool):
+    config = dataclasses.replace(TINY, rollout_every=1, rollout_flights=1, rollout_steps=2, rollout_share=1.0)
+    trainer = Trainer(config, {key: value.clone() for key, value in pool.items()}, device="cpu")
+    trainer.step()
+    dataset = SyntheticFlights(config.synthetic_data, seed=config.seed)
+    samples = trainer.own_rollouts(dataset, first_flight=config.synthetic.flights)
+    assert len(samples) == 2
+    first = dataset.frame(config.synthetic.flights, 0)
+    for step, sample in enumerate(samples, 1):
+        truth = dataset.frame(config.synthetic.flights, step)
+        np.testing.assert_allclose(sample["rgbd_target"][:3].permute(1, 2, 0).numpy(), truth.rgb, atol=1e-6)
+        np.testing.assert_allclose(sample["rgbd_first"][:3].permute(1, 2, 0).numpy(), first.rgb, atol=1e-6)
+    trainer.replace_samples(samples)
+    assert torch.equal(trainer.pool["rgbd_in"][1], samples[1]["rgbd_in"].half())
+    assert torch.equal(trainer.pool["rgbd_in"][2], pool["rgbd_in"][2])  # the rest of the pool is as drawn
+    trainer.replace_samples(samples[:1])
+    assert torch.equal(trainer.pool["rgbd_in"][2], samples[0]["rgbd_in"].half())
+
+
+def test_train_refreshes_the_pool_with_own_rollouts(tmp_path, monkeypatch):
+    refreshes = []
+    original = Trainer.own_rollouts
+    monkeypatch.setattr(Trainer, "own_rollouts",
+                        lambda self, dataset, first: refreshes.append(first) or original(self, dataset, first))
+    config = dataclasses.replace(TINY, rollout_every=2, rollout_flights=1, rollout_steps=2, rollout_share=1.0)
+    train(config, tmp_path / "run", steps=5, device="cpu", log=lambda line: None)
+    assert refreshes == [config.synthetic.flights + 1, config.synthetic.flights + 2]  # new flights each time
+
+
+def test_rollout_settings_are_checked():
+    with pytest.raises(InfnatError, match="share of the pool"):
+        dataclasses.replace(TINY, rollout_every=1, rollout_flights=3, rollout_steps=2)
+    with pytest.raises(InfnatError, match="shorter than a synthetic flight"):
+        dataclasses.replace(TINY, rollout_every=1, rollout_flights=1, rollout_steps=12, pool_size=30)

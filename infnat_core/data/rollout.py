@@ -1,0 +1,58 @@
+"""Render → refine → repeat along a synthetic flight: what the engine does, with the truth at every step.
+
+The short-range evaluation scores these frames; training on them (``TrainConfig.rollout_every``) shows the refiner
+its own earlier outputs warped again, which single warps of true frames never do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+import torch
+
+from infnat_core import camera
+from infnat_core.data.sample import make_sample, rgbd
+from infnat_core.data.synthetic import SyntheticFlights
+from infnat_core.refiner.inference import Refiner
+from infnat_core.render import Keyframe, RenderOutput
+
+
+def chained_renders(dataset: SyntheticFlights, flight_index: int, refiner: Refiner, last_step: int,
+                    edge_threshold: float = 0.3) -> Iterator[tuple[int, RenderOutput, np.ndarray, np.ndarray]]:
+    """``(step, render, rgb, disparity)`` for steps ``1..last_step`` of one synthetic flight flown by the engine's
+    loop: the render ``(H, W)`` at the step's pose, and ``refiner``'s rgb ``(H, W, 3)`` and disparity ``(H, W)``
+    for it, which become the keyframe of the next step.
+
+    Starts from the ground-truth frame 0, also kept as the anchor layer, as ``FlightSession`` does with the photo.
+    """
+    flight = dataset.flight(flight_index)
+    cfg = dataset.config
+    first = dataset.frame(flight_index, 0)
+    renderer = dataset.renderers.mesh
+    start = Keyframe(first.rgb, np.clip(first.disparity, camera.MIN_DISPARITY, 1.0), flight.poses[0], flight.intrinsics)
+    renderer.set_anchor(start, edge_threshold)
+    renderer.set_keyframe(start, edge_threshold)
+    refiner.set_style(first.rgb, first.disparity)
+    try:
+        for step in range(1, last_step + 1):
+            out = renderer.render(flight.poses[step], flight.intrinsics, cfg.width, cfg.height)
+            rgb, disparity = refiner.refine(out.rgb, out.disparity, out.mask)
+            yield step, out, rgb, disparity
+            renderer.set_keyframe(Keyframe(rgb, np.clip(disparity, camera.MIN_DISPARITY, 1.0), flight.poses[step],
+                                           flight.intrinsics), edge_threshold)
+    finally:
+        renderer.set_anchor(None)
+
+
+def rollout_samples(dataset: SyntheticFlights, flight_index: int, refiner: Refiner, steps: int,
+                    edge_threshold: float = 0.3) -> list[dict[str, torch.Tensor]]:
+    """Training samples (``sample.SAMPLE_KEYS``) of steps ``1..steps`` of :func:`chained_renders`: each render of
+    the refiner's own chained output, with the true frame of that step as the target."""
+    first = dataset.frame(flight_index, 0)
+    first_rgbd = rgbd(first.rgb, first.disparity)
+    samples = []
+    for step, out, _, _ in chained_renders(dataset, flight_index, refiner, steps, edge_threshold):
+        truth = dataset.frame(flight_index, step)
+        samples.append(make_sample(out, rgbd(truth.rgb, truth.disparity), first_rgbd))
+    return samples
