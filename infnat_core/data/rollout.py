@@ -16,6 +16,8 @@ from infnat_core.data.sample import make_sample, rgbd
 from infnat_core.data.synthetic import SyntheticFlights
 from infnat_core.refiner.inference import Refiner
 from infnat_core.render import Keyframe, RenderOutput
+from infnat_core.session import SessionConfig
+from infnat_core.sky import SkyDome
 
 
 def chained_renders(dataset: SyntheticFlights, flight_index: int, refiner: Refiner, last_step: int,
@@ -24,13 +26,17 @@ def chained_renders(dataset: SyntheticFlights, flight_index: int, refiner: Refin
     loop: the render ``(H, W)`` at the step's pose, and ``refiner``'s rgb ``(H, W, 3)`` and disparity ``(H, W)``
     for it, which become the keyframe of the next step.
 
-    Starts from the ground-truth frame 0, also kept as the anchor layer, as ``FlightSession`` does with the photo.
+    As ``FlightSession`` does with a photo, the ground-truth frame 0 starts the flight and stays as the anchor
+    layer, and sky is drawn at infinity: frame 0's sky by direction, then the sky the refiner painted, kept in a
+    dome. (The session's cache of older keyframes is left out: a short flight forward never looks back.)
     """
     flight = dataset.flight(flight_index)
     cfg = dataset.config
     first = dataset.frame(flight_index, 0)
     renderer = dataset.renderers.mesh
     start = Keyframe(first.rgb, np.clip(first.disparity, camera.MIN_DISPARITY, 1.0), flight.poses[0], flight.intrinsics)
+    sky = SkyDome(SessionConfig().sky_dome_height)
+    renderer.set_sky(sky.rgba)
     renderer.set_anchor(start, edge_threshold)
     renderer.set_keyframe(start, edge_threshold)
     refiner.set_style(first.rgb, first.disparity)
@@ -39,10 +45,13 @@ def chained_renders(dataset: SyntheticFlights, flight_index: int, refiner: Refin
             out = renderer.render(flight.poses[step], flight.intrinsics, cfg.width, cfg.height)
             rgb, disparity = refiner.refine(out.rgb, out.disparity, out.mask)
             yield step, out, rgb, disparity
+            if sky.paint(rgb, disparity, out.mask < 0.5, flight.poses[step], flight.intrinsics):
+                renderer.set_sky(sky.rgba)
             renderer.set_keyframe(Keyframe(rgb, np.clip(disparity, camera.MIN_DISPARITY, 1.0), flight.poses[step],
                                            flight.intrinsics), edge_threshold)
     finally:
         renderer.set_anchor(None)
+        renderer.set_sky(None)
 
 
 def rollout_samples(dataset: SyntheticFlights, flight_index: int, refiner: Refiner, steps: int,
