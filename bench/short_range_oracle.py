@@ -31,7 +31,7 @@ import torch.nn.functional as F
 from infnat_core.data.synthetic import SyntheticFlights
 from infnat_core.evaluation.short_range import ShortRangeConfig, fly_synthetic, image_batch
 from infnat_core.fill import fill_holes
-from infnat_core.refiner.edges import paint_mask
+from infnat_core.refiner.edges import keep_mask
 from infnat_core.training.perceptual import lpips
 
 
@@ -56,8 +56,7 @@ class OraclePainter:
         if self.part == "holes":
             return np.where(valid, filled_rgb, truth).astype(np.float32), filled_disparity
         if self.part == "band":
-            keep = paint_mask(torch.from_numpy(mask.astype(np.float32))[None, None],
-                              torch.from_numpy(disparity.astype(np.float32))[None, None], self.band)[0, 0].numpy()
+            keep = keep_mask(mask, disparity, self.band)
             self.repainted.append(float(np.mean(keep < 0.5)))
             return np.where((keep >= 0.5)[..., None], filled_rgb, truth).astype(np.float32), filled_disparity
         return np.where(valid, truth, filled_rgb).astype(np.float32), filled_disparity

@@ -36,11 +36,11 @@ def chained_renders(dataset: SyntheticFlights, flight_index: int, refiner: Refin
     renderer = dataset.renderers.mesh
     start = Keyframe(first.rgb, np.clip(first.disparity, camera.MIN_DISPARITY, 1.0), flight.poses[0], flight.intrinsics)
     sky = SkyDome(SessionConfig().sky_dome_height)
-    renderer.set_sky(sky.rgba)
-    renderer.set_anchor(start, edge_threshold)
-    renderer.set_keyframe(start, edge_threshold)
-    refiner.set_style(first.rgb, first.disparity)
     try:
+        renderer.set_sky(sky.rgba)
+        renderer.set_anchor(start, edge_threshold)
+        renderer.set_keyframe(start, edge_threshold)
+        refiner.set_style(first.rgb, first.disparity)
         for step in range(1, last_step + 1):
             out = renderer.render(flight.poses[step], flight.intrinsics, cfg.width, cfg.height)
             rgb, disparity = refiner.refine(out.rgb, out.disparity, out.mask)

@@ -9,6 +9,7 @@ flights (see docs/model-card.md).
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 
@@ -39,3 +40,9 @@ def paint_mask(mask: torch.Tensor, disparity: torch.Tensor, threshold: float) ->
     """``(B, 1, H, W)`` in [0, 1]: the render's validity ``mask`` with its depth-edge band (``edge_band`` of the
     render's ``disparity (B, 1, H, W)``, holes 0) cleared: 1 = keep the rendered pixel, 0 = the refiner paints it."""
     return mask * (1.0 - edge_band(disparity, threshold))
+
+
+def keep_mask(mask: np.ndarray, disparity: np.ndarray, threshold: float) -> np.ndarray:
+    """:func:`paint_mask` of one render: ``mask (H, W)`` and ``disparity (H, W)`` → ``(H, W)`` float32."""
+    as_batch = lambda a: torch.from_numpy(np.asarray(a, np.float32))[None, None]  # noqa: E731
+    return paint_mask(as_batch(mask), as_batch(disparity), threshold)[0, 0].numpy()

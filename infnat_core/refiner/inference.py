@@ -17,8 +17,8 @@ import torch.nn.functional as F
 from infnat_core.errors import InfnatError
 from infnat_core.fill import fill_holes
 from infnat_core.grounding import ground_disparity
-from infnat_core.refiner.edges import paint_mask
 from infnat_core.refiner.config import RefinerConfig
+from infnat_core.refiner.edges import keep_mask
 from infnat_core.refiner.generator import SPADEGenerator, StyleEncoder, make_condition, rgbd_from_output
 from infnat_core.refiner.weights import load_weights
 
@@ -67,9 +67,12 @@ class NetworkRefiner:
 
     The render is resized (antialiased) to the network's resolution, refined, its disparity grounded to the
     rendered geometry (:func:`infnat_core.grounding.ground_disparity`), upsampled bilinearly, and composited:
-    the output weight of the rendered pixels is ``mask · (1 − blend)``, so with ``blend = 0`` valid pixels keep
-    their full render resolution and the network paints only holes (and, when its config has an ``edge_band``,
-    the pixels along depth edges: they count as holes here). A residual network
+    the output weight of the rendered pixels is ``keep · (1 − blend)``, where ``keep`` is the render's mask, less
+    the pixels along depth edges when the network's config has an ``edge_band``
+    (:func:`infnat_core.refiner.edges.paint_mask`), so with ``blend = 0`` the pixels it keeps have their full render
+    resolution and the network paints only holes (and that band). The band is found at the render's size and
+    resized with the render for the network: at its own size (where it is trained and evaluated) the network sees
+    the band it was trained on; in a render several times larger it sees a thinner, fainter one. A residual network
     (``RefinerConfig.residual``) sees the render filled by the classical fill at full size; only its correction
     is resized, so what it leaves unchanged keeps the fill's full resolution.
     """
@@ -86,11 +89,9 @@ class NetworkRefiner:
             if threads < 1:
                 raise InfnatError(f"refiner threads {threads} is invalid; use 1 or more")
             torch.set_num_threads(threads)
-        self.device = resolve_device(device)
-        self.blend = float(blend)
-        self.generator, self.encoder, self.config = load_weights(weights_path, self.device)
-        self.name = f"SPADE ({weights_path}, {self.device.type})"
-        self._style: torch.Tensor | None = None
+        resolved = resolve_device(device)
+        generator, encoder, config = load_weights(weights_path, resolved)
+        self._setup(generator, encoder, config, float(blend), f"SPADE ({weights_path}, {resolved.type})")
 
     @classmethod
     def from_networks(cls, generator: SPADEGenerator, encoder: StyleEncoder, config: RefinerConfig,
@@ -98,12 +99,16 @@ class NetworkRefiner:
         """A refiner around networks already in memory (in eval mode, on their own device), e.g. a training
         run's current ones; ``blend`` 0."""
         refiner = cls.__new__(cls)
-        refiner.device = next(generator.parameters()).device
-        refiner.blend = 0.0
-        refiner.generator, refiner.encoder, refiner.config = generator, encoder, config
-        refiner.name = name
-        refiner._style = None
+        refiner._setup(generator, encoder, config, 0.0, name)
         return refiner
+
+    def _setup(self, generator: SPADEGenerator, encoder: StyleEncoder, config: RefinerConfig, blend: float,
+               name: str) -> None:
+        self.device = next(generator.parameters()).device
+        self.blend = blend
+        self.generator, self.encoder, self.config = generator, encoder, config
+        self.name = name
+        self._style: torch.Tensor | None = None
 
     def set_style(self, rgb: np.ndarray, disparity: np.ndarray, seed: int = 0) -> None:
         """See :meth:`Refiner.set_style`. ``seed`` 0 uses the encoder's mean (Infinite Nature's choice); any
@@ -122,9 +127,7 @@ class NetworkRefiner:
             raise RuntimeError("NetworkRefiner.refine called before set_style; set the flight's style first")
         height, width = mask.shape
         residual = self.config.residual
-        keep = paint_mask(torch.from_numpy(mask.astype(np.float32))[None, None],
-                          torch.from_numpy(disparity.astype(np.float32))[None, None], self.config.edge_band)[0, 0]
-        keep = keep.numpy()
+        keep = keep_mask(mask, disparity, self.config.edge_band)
         if residual:  # the network corrects the fill, solved here at full size
             rgb, disparity = fill_holes(rgb, disparity, mask)
         with torch.inference_mode():

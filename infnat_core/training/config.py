@@ -49,8 +49,10 @@ class TrainConfig:
     """The VGG16 perceptual loss sees pred and target average-pooled by this factor (1 = full size): VGG16 is the
     most expensive part of a CPU step."""
     composite_loss: bool = True
-    """Judge the composite ``mask · input + (1 − mask) · prediction`` (what the engine shows, since it keeps valid
-    rendered pixels) instead of the raw prediction, so the network spends its capacity on the holes."""
+    """Judge the composite ``keep · input + (1 − keep) · prediction`` (what the engine shows, since it keeps valid
+    rendered pixels; ``keep`` is the render's mask without its depth-edge band,
+    :func:`infnat_core.refiner.edges.paint_mask`) instead of the raw prediction, so the network spends its capacity
+    on what it paints."""
     rollout_every: int = 0
     """Steps between refreshes of part of the pool with the network's own chained outputs
     (:func:`infnat_core.data.rollout.rollout_samples`: flights flown render → refine → repeat by the current
@@ -84,8 +86,8 @@ class TrainConfig:
             raise InfnatError(f"rollout_share {self.rollout_share} is out of range; use a value in (0, 1]")
         if self.rollout_every and self.rollout_flights * self.rollout_steps > self.rollout_share * self.pool_size:
             raise InfnatError(f"a rollout refresh ({self.rollout_flights} × {self.rollout_steps} samples) must fit "
-                              f"in its share of the pool ({self.rollout_share} × {self.pool_size}); lower rollout_flights or raise "
-                              "pool_size")
+                              f"in its share of the pool ({self.rollout_share} × {self.pool_size}); lower "
+                              "rollout_flights or raise pool_size")
         if self.rollout_every and self.rollout_steps >= self.synthetic.trajectory.steps:
             raise InfnatError(f"rollout_steps {self.rollout_steps} must be shorter than a synthetic flight "
                               f"({self.synthetic.trajectory.steps} poses)")
@@ -135,6 +137,7 @@ PRESETS: dict[str, TrainConfig] = {
         pool_size=40000,
         rollout_every=500,
         rollout_flights=50,
+        rollout_steps=20,
         batch_size=16,
         perceptual_downsample=1,
         checkpoint_every=1000,
@@ -145,7 +148,7 @@ PRESETS: dict[str, TrainConfig] = {
 for tests), ``cpu`` (2 shared cores, about an hour: 96×160, batch 2, a slimmer discriminator, a half-size perceptual
 loss weighted 5× Infinite Nature's, since the run is too short for the adversarial terms alone to shape texture),
 ``gpu`` (160×256, the full discriminator, batch 16, repainting the depth edges too and refreshing its pool with its
-own rollouts: the recipe docs/model-card.md asks of the next run; not yet run)."""
+own 20-step rollouts of synthetic flights; not yet run)."""
 
 
 def train_preset(name: str) -> TrainConfig:

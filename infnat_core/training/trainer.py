@@ -33,8 +33,8 @@ from safetensors.torch import save_file
 from torch import nn
 
 from infnat_core.data.mix import MixedDataset
-from infnat_core.data.rollout import rollout_samples
 from infnat_core.data.photos import Photo, PhotoRoundTrip
+from infnat_core.data.rollout import rollout_samples
 from infnat_core.data.sample import SAMPLE_KEYS
 from infnat_core.data.synthetic import SyntheticFlights
 from infnat_core.errors import InfnatError
@@ -193,8 +193,13 @@ class Trainer:
 
     def __init__(self, config: TrainConfig, pool: Pool, device: str = "auto") -> None:
         """``pool`` from :func:`draw_pool`; ``device`` as in :func:`infnat_core.refiner.resolve_device`."""
-        if len(next(iter(pool.values()))) < config.batch_size:
+        size = len(next(iter(pool.values())))
+        if size < config.batch_size:
             raise InfnatError("the training pool is smaller than one batch; raise pool_size or lower batch_size")
+        if config.rollout_every and config.rollout_flights * config.rollout_steps > int(config.rollout_share * size):
+            raise InfnatError(f"a rollout refresh ({config.rollout_flights} × {config.rollout_steps} samples) must fit "
+                              f"in this process's share of the pool ({config.rollout_share} × {size}); lower "
+                              "rollout_flights or raise pool_size")
         self.config = config
         self.device = resolve_device(device)
         self.rank = dist.get_rank() if dist.is_initialized() else 0

@@ -18,6 +18,6 @@ if __name__ == "__main__":
     initial = {k: v.clone() for k, v in trainer.model.state_dict().items()}
     for _ in range(2):
         trainer.step()
-    torch.save({"initial": initial, "trained": trainer.model.state_dict(), "batch": trainer.batch(0)["rgbd_in"]},
+    torch.save({"initial": initial, "trained": trainer.model.state_dict(), "pool": trainer.pool["rgbd_in"]},
                f"{sys.argv[1]}/rank-{rank}.pt")
     dist.destroy_process_group()

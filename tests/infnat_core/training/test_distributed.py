@@ -16,7 +16,7 @@ def test_two_processes_see_different_batches_and_end_with_the_same_weights(tmp_p
                           str(WORKER), str(tmp_path)], env=env, capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr[-3000:]
     ranks = [torch.load(tmp_path / f"rank-{r}.pt", weights_only=True) for r in (0, 1)]
-    assert not torch.equal(ranks[0]["batch"], ranks[1]["batch"])  # each draws its own share of the pool
+    assert not torch.equal(ranks[0]["pool"], ranks[1]["pool"])  # each draws its own share of the data
     for name, weights in ranks[0]["trained"].items():
         assert torch.equal(weights, ranks[1]["trained"][name]), name  # averaged gradients keep them in step
         assert torch.equal(ranks[0]["initial"][name], ranks[1]["initial"][name]), name  # one initialisation

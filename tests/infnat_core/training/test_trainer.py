@@ -154,3 +154,11 @@ def test_rollout_settings_are_checked():
         dataclasses.replace(TINY, rollout_every=1, rollout_flights=3, rollout_steps=2)
     with pytest.raises(InfnatError, match="shorter than a synthetic flight"):
         dataclasses.replace(TINY, rollout_every=1, rollout_flights=1, rollout_steps=12, pool_size=30)
+
+
+def test_a_rollout_refresh_must_fit_in_one_processs_share_of_the_pool(pool):
+    config = dataclasses.replace(TINY, rollout_every=1, rollout_flights=1, rollout_steps=2, rollout_share=1.0)
+    half = {key: value[:2] for key, value in pool.items()}  # one of two processes' shares of a pool of 4
+    Trainer(config, half, device="cpu")
+    with pytest.raises(InfnatError, match="this process's share"):
+        Trainer(dataclasses.replace(config, rollout_steps=3), half, device="cpu")
