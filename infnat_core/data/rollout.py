@@ -30,7 +30,7 @@ def chained_renders(dataset: SyntheticFlights, flight_index: int, refiner: Refin
     layer, and sky is drawn at infinity: frame 0's sky by direction, then the sky the refiner painted, kept in a
     dome. (The session's cache of older keyframes is left out: a short flight forward never looks back.)
     """
-    flight = dataset.flight(flight_index)
+    flight = dataset.cached_flight(flight_index)
     cfg = dataset.config
     first = dataset.frame(flight_index, 0)
     renderer = dataset.renderers.mesh

@@ -131,6 +131,11 @@ class SyntheticFlights(Dataset):
         self._flights.move_to_end(index)
         return entry
 
+    def cached_flight(self, index: int) -> SyntheticFlight:
+        """Flight ``index`` as :meth:`frame` renders it: built once, then kept with its mesh while it is among the
+        ``cached_flights`` latest."""
+        return self._cached(index)[0]
+
     def frame(self, flight_index: int, step: int) -> TerrainView:
         """Rendered frame ``step`` of flight ``flight_index`` (ground-truth rgb and disparity)."""
         flight, mesh, frames = self._cached(flight_index)
@@ -152,7 +157,7 @@ class SyntheticFlights(Dataset):
         rng = np.random.default_rng([self.seed, flight_index, index])
         gap = int(rng.integers(1, self.config.max_gap + 1))
         step = int(rng.integers(0, self.config.trajectory.steps - gap))
-        flight = self._cached(flight_index)[0]
+        flight = self.cached_flight(flight_index)
         return FramePair(
             source=self.frame(flight_index, step),
             target=self.frame(flight_index, step + gap),

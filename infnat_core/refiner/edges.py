@@ -44,5 +44,7 @@ def paint_mask(mask: torch.Tensor, disparity: torch.Tensor, threshold: float) ->
 
 def keep_mask(mask: np.ndarray, disparity: np.ndarray, threshold: float) -> np.ndarray:
     """:func:`paint_mask` of one render: ``mask (H, W)`` and ``disparity (H, W)`` → ``(H, W)`` float32."""
+    if threshold <= 0.0:  # no band: the mask as it is (the common case, once per refined frame)
+        return np.asarray(mask, np.float32)
     as_batch = lambda a: torch.from_numpy(np.asarray(a, np.float32))[None, None]  # noqa: E731
     return paint_mask(as_batch(mask), as_batch(disparity), threshold)[0, 0].numpy()

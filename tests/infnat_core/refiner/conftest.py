@@ -16,15 +16,6 @@ TINY = RefinerConfig(
 """A small network that builds and runs in milliseconds."""
 
 
-@pytest.fixture(autouse=True)
-def one_torch_thread():
-    """Small networks run fastest on one thread, and multi-thread spin-waits crawl on a busy shared machine."""
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(previous)
-
-
 @pytest.fixture()
 def tiny_networks() -> tuple[SPADEGenerator, StyleEncoder]:
     torch.manual_seed(0)

@@ -21,15 +21,6 @@ from infnat_core.training.trainer import Trainer, draw_pool, train
 TINY = train_preset("tiny")
 
 
-@pytest.fixture(scope="module", autouse=True)
-def one_thread():
-    """Tiny convolutions run fastest on one thread (and far slower on several when the machine is busy)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 @pytest.fixture(scope="module")
 def pool():
     return draw_pool(TINY)
