@@ -103,6 +103,7 @@ class Controller(QObject):
         self._photo_keyframe: Keyframe | None = None
         self._photo_layer = True
         self._persistent = True
+        self._detail_strength = SessionConfig.detail_strength
         self.cache = KeyframeCache(config.cache)
         self.sky = SkyDome(config.sky_dome_height)
         self.edge_threshold = SceneConfig().depth.edge_threshold
@@ -146,6 +147,7 @@ class Controller(QObject):
         self.worker.set_style(scene.working_rgb, scene.disparity)
         self._forget_world()
         self._show_photo_keyframe()
+        self.viewport.set_detail(scene.detail, self._detail_strength)
         self.driver.reset(camera.identity_pose())
         self.scene_changed.emit(scene)
 
@@ -161,8 +163,10 @@ class Controller(QObject):
         layers = (values.photo_layer, values.persistent_world)
         layers_changed = layers != (self._photo_layer, self._persistent)
         self._photo_layer, self._persistent = layers
+        self._detail_strength = values.detail_strength
         if self.scene is None:
             return
+        self.viewport.set_detail(self.scene.detail, values.detail_strength)
         if layers_changed:
             self._set_keyframe(self.keyframe)  # anchor and sky dome on/off; the next frame selects cached keyframes
         cfg = self.scene.config
@@ -177,6 +181,7 @@ class Controller(QObject):
                                         config=dataclasses.replace(scene.config, fov_deg=values.fov_deg))
         self.scene = scene
         self.edge_threshold = values.depth.edge_threshold
+        self.viewport.set_detail(scene.detail, values.detail_strength)
         if relief_changed:
             self.worker.set_style(scene.working_rgb, scene.disparity)
         if relief_changed or fov_changed:

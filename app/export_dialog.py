@@ -140,6 +140,7 @@ class ExportDialog(QDialog):
             autopilot_frames=self.frames.value(), seed=self.seed.value(), speed=self.values.speed,
             style_seed=self.values.style_seed,
             blend=self.values.blend, edge_threshold=self.values.depth.edge_threshold,
+            detail_strength=self.values.detail_strength,
         )
 
     # -- running -------------------------------------------------------------------------------------------

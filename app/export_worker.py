@@ -50,6 +50,8 @@ class ExportJob:
     """Refiner blend (network only)."""
     edge_threshold: float = 0.3
     """Torn-edge mask threshold."""
+    detail_strength: float = SessionConfig.detail_strength
+    """Strength of the photo's fine detail over magnified ground (0 = none)."""
 
 
 def export_frame_count(path: FlightPath, fps: float) -> int:
@@ -119,7 +121,8 @@ class ExportRunner(QObject):
                 ctx = create_headless_context()
                 refiner, _note = self._loader()
                 session = FlightSession(job.scene, MeshRenderer(ctx), refiner, w, h,
-                                        SessionConfig(refine_every=1, edge_threshold=job.edge_threshold))
+                                        SessionConfig(refine_every=1, edge_threshold=job.edge_threshold,
+                                                      detail_strength=job.detail_strength))
                 refiner.set_style(job.scene.working_rgb, job.scene.disparity, job.style_seed)
                 apply_blend(refiner, job.blend)
                 if job.path is not None:

@@ -23,6 +23,7 @@ from app.refine_policy import RefinePolicyConfig
 from infnat_core.depth import DepthConfig
 from infnat_core.flight.controls import ControlsConfig
 from infnat_core.scene import SceneConfig
+from infnat_core.session import SessionConfig
 
 SLIDER_STEPS = 1000
 """Resolution of every slider between its minimum and maximum."""
@@ -47,6 +48,8 @@ class SliderValues:
     persistent_world: bool = True
     """Keep what each refinement painted (keyframe cache and sky dome) and draw it again when the view comes back
     (up to six more meshes per frame)."""
+    detail_strength: float = SessionConfig.detail_strength
+    """Strength of the photo's fine detail drawn over magnified ground (0 = none)."""
     speed: float = ControlsConfig.speed
     """Flight speed in world units per second."""
     fov_deg: float = SceneConfig.fov_deg
@@ -174,6 +177,9 @@ class SlidersDock(QDockWidget):
                                          "meshes per frame (off at first without a GPU)")
         self.persistent_world.toggled.connect(self._emit)
         refine.addRow(self.persistent_world)
+        self.detail = self._row(refine, "Ground detail", 0.0, 3.0, 2,
+                                "Fine texture from the photo laid onto ground that flying close magnifies "
+                                "(0 = none: magnified ground smears)")
 
         flight = QFormLayout()
         self.speed = self._row(flight, "Speed", 0.05, 5.0, 2, "World units per second (mouse wheel changes it)")
@@ -207,6 +213,7 @@ class SlidersDock(QDockWidget):
             blend=self.blend.value(),
             photo_layer=self.photo_layer.isChecked(),
             persistent_world=self.persistent_world.isChecked(),
+            detail_strength=self.detail.value(),
             speed=self.speed.value(),
             fov_deg=self.fov.value(),
         )
@@ -224,6 +231,7 @@ class SlidersDock(QDockWidget):
         self.blend.set_value(values.blend)
         self.photo_layer.setChecked(values.photo_layer)
         self.persistent_world.setChecked(values.persistent_world)
+        self.detail.set_value(values.detail_strength)
         self.speed.set_value(values.speed)
         self.fov.set_value(values.fov_deg)
         self._updating = False

@@ -19,6 +19,7 @@ from PyQt6.QtGui import QCursor, QMouseEvent, QWheelEvent
 from PyQt6.QtOpenGLWidgets import QOpenGLWidget
 from PyQt6.QtWidgets import QWidget
 
+from infnat_core.detail import DetailTexture
 from infnat_core.render import Keyframe, MeshRenderer, RenderDetail, RenderOutput
 
 GL_RGB8 = 0x8051
@@ -75,6 +76,7 @@ class Viewport(QOpenGLWidget):
         self._anchor: tuple[Keyframe, float] | None = None
         self._cached: tuple[list[tuple[int, Keyframe]], float] = ([], 0.0)
         self._sky: np.ndarray | None = None
+        self._detail: tuple[DetailTexture | None, float] = (None, 0.0)
         self._dirty: set[str] = set()
         self._pose: np.ndarray | None = None
         self._intrinsics: np.ndarray | None = None
@@ -122,6 +124,14 @@ class Viewport(QOpenGLWidget):
         if dome is not self._sky or (painted and dome is not None):
             self._sky = dome
             self._dirty.add("sky")
+            self.update()
+
+    def set_detail(self, detail: DetailTexture | None, strength: float) -> None:
+        """Draw ``detail`` over the meshes at ``strength`` (see ``MeshRenderer.set_detail``); uploaded when it
+        differs from what is shown."""
+        if detail is not self._detail[0] or strength != self._detail[1]:
+            self._detail = (detail, strength)
+            self._dirty.add("detail")
             self.update()
 
     def set_view(self, pose: np.ndarray, intrinsics: np.ndarray) -> None:
@@ -195,6 +205,8 @@ class Viewport(QOpenGLWidget):
             self.renderer.set_cached(*self._cached)
         if "sky" in self._dirty:
             self.renderer.set_sky(self._sky)
+        if "detail" in self._dirty:
+            self.renderer.set_detail(*self._detail)
         self._dirty.clear()
 
     # -- mouse -----------------------------------------------------------------------------------------------

@@ -36,6 +36,13 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _non_negative_float(text: str) -> float:
+    value = float(text)
+    if not value >= 0:
+        raise argparse.ArgumentTypeError(f"must be ≥ 0, got {value}")
+    return value
+
+
 def _positive_float(text: str) -> float:
     value = float(text)
     if not value > 0:
@@ -86,6 +93,8 @@ def build_parser() -> argparse.ArgumentParser:
     refine.add_argument("--refine-every", type=_positive_int, default=1,
                         help="make every N-th frame a new keyframe (default 1)")
     refine.add_argument("--device", default="auto", help="auto, cpu or cuda (default auto)")
+    refine.add_argument("--detail", type=_non_negative_float,
+                        help="strength of the photo's fine detail drawn over magnified ground (0 = none; default 1)")
     fly.add_argument("--quiet", action="store_true", help="no progress bar")
     fly.add_argument("--debug", action="store_true", help="show full tracebacks")
     _add_train_parser(sub)
@@ -168,7 +177,9 @@ def run_fly(args: argparse.Namespace) -> None:
                 print(f"infnat: {note}", file=sys.stderr)
         refiner = _load_refiner(args)
         session = FlightSession(scene, MeshRenderer(process_context()), refiner, width, height,
-                                SessionConfig(refine_every=args.refine_every))
+                                SessionConfig(refine_every=args.refine_every,
+                                              detail_strength=SessionConfig.detail_strength if args.detail is None
+                                              else args.detail))
         if path is not None:
             frames = path_flight(session, path)
         else:

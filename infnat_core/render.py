@@ -9,6 +9,7 @@ import numpy as np
 from PIL import Image
 
 from infnat_core import camera
+from infnat_core.detail import DetailTexture
 from infnat_core.image_io import as_uint8
 from infnat_core.mesh import (downsample_grid, edge_mask, skirt_indices, tile_corners, tile_extremes, tiled_grid,
                               visible_tiles)
@@ -32,6 +33,10 @@ class Keyframe:
     pose: np.ndarray  # (3, 4) cam_from_world of the keyframe camera
     intrinsics: np.ndarray  # (4,) texture-unit intrinsics of the keyframe camera
     coverage: np.ndarray | None = None  # (H, W) float32 per-vertex: 1 where this keyframe's content is drawn; None = all
+    own_detail: bool = False
+    """True for a photo: its colour holds real detail down to its texel, so the detail texture (see
+    :mod:`infnat_core.detail`) adds only what magnification loses. Refined keyframes are kept without that detail
+    (False) and are drawn with all of it."""
 
 
 MINIFY_FILTERS = {"trilinear": moderngl.LINEAR_MIPMAP_LINEAR, "mipmap": moderngl.LINEAR_MIPMAP_NEAREST,
@@ -69,6 +74,14 @@ class RenderOutput:
     disparity: np.ndarray  # (h, w) float32, 1 / depth in the rendered view
     mask: np.ndarray  # (h, w) float32 in [0, 1]: 1 = valid content, 0 = hole / torn edge / out of frame
     from_anchor: np.ndarray | None = None  # (h, w) bool: drawn by the anchor (the photo layer); None = not known
+    detail: np.ndarray | None = None  # (h, w) float32 log gain of the detail texture (0 where none); None = none
+
+    def finished(self, rgb: np.ndarray) -> np.ndarray:
+        """The frame to show for ``rgb (h, w, 3)`` (this render refined): with the detail texture's gain applied.
+        Refined keyframes stay without it, so that it never compounds."""
+        if self.detail is None:
+            return rgb
+        return np.clip(rgb * np.exp(self.detail)[..., None], 0.0, 1.0).astype(np.float32)
 
     @property
     def hole_fraction(self) -> float:
@@ -77,20 +90,20 @@ class RenderOutput:
 
 
 class _Target:
-    """Off-screen colour+mask (RGBA8), disparity+anchor (RG32F) and depth buffers of one size, with read-back
-    arrays."""
+    """Off-screen colour+mask (RGBA8), disparity+anchor+detail (RGBA32F) and depth buffers of one size, with
+    read-back arrays."""
 
     def __init__(self, ctx: moderngl.Context, width: int, height: int):
         self.size = (width, height)
         self.color = ctx.renderbuffer((width, height), 4)
-        self.disparity = ctx.renderbuffer((width, height), 2, dtype="f4")
+        self.geometry = ctx.renderbuffer((width, height), 4, dtype="f4")
         self.depth = ctx.depth_renderbuffer((width, height))
-        self.fbo = ctx.framebuffer([self.color, self.disparity], self.depth)
+        self.fbo = ctx.framebuffer([self.color, self.geometry], self.depth)
         self.color_out = np.empty((height, width, 4), np.uint8)
-        self.disparity_out = np.empty((height, width, 2), np.float32)
+        self.geometry_out = np.empty((height, width, 4), np.float32)
 
     def release(self) -> None:
-        for obj in (self.fbo, self.color, self.disparity, self.depth):
+        for obj in (self.fbo, self.color, self.geometry, self.depth):
             obj.release()
 
 
@@ -170,10 +183,13 @@ class _Layer:
             return
         # GLSL matrices are column-major: upload the transpose of our row-major matrices.
         program["view_from_key"].write(view_from_key.T.astype("f4").tobytes())
+        world_from_key = camera.to_homogeneous(camera.invert_pose(kf.pose))
+        program["world_from_key"].write(world_from_key.T.astype("f4").tobytes())
         program["key_intrinsics"].value = tuple(float(x) for x in kf.intrinsics)
         program["grid_size"].value = (self.grid[1], self.grid[0])
         program["depth_scale"].value = depth_scale
         program["is_anchor"].value = float(is_anchor)
+        program["own_detail"].value = float(kf.own_detail)
         self.disparity_tex.use(0)
         self.edge_tex.use(1)
         self.color_tex.use(2)
@@ -227,6 +243,10 @@ class MeshRenderer:
         self.program["disparity_tex"].value = 0
         self.program["edge_tex"].value = 1
         self.program["color_tex"].value = 2
+        self.program["detail_tex"].value = 4
+        self._detail_tex = ctx.texture((1, 1), 1, np.zeros(1, np.float32).tobytes(), dtype="f4")
+        self._detail_per_unit = 1.0
+        self._detail_strength = 0.0
         self.max_texture_size = int(ctx.info["GL_MAX_TEXTURE_SIZE"])
         self._index_buffers: dict[tuple[int, int, bool], moderngl.Buffer] = {}
         self._current = _Layer(self)
@@ -298,9 +318,26 @@ class MeshRenderer:
             self._dome.repeat_x, self._dome.repeat_y = True, False
         self._dome.write(np.ascontiguousarray(dome).tobytes())
 
+    def set_detail(self, detail: DetailTexture | None, strength: float = 1.0) -> None:
+        """Draw ``detail`` (see :mod:`infnat_core.detail`) over the meshes at ``strength`` (0 or None = none).
+        ``render`` returns its gain apart (``RenderOutput.detail``); ``draw`` applies it."""
+        self._detail_strength = float(strength) if detail is not None and detail.contrast > 0.0 else 0.0
+        if detail is None:
+            return
+        texture = np.ascontiguousarray(detail.texture, dtype=np.float32)
+        side = texture.shape[1], texture.shape[0]
+        if self._detail_tex.size != side:
+            self._detail_tex.release()
+            self._detail_tex = self.ctx.texture(side, 1, dtype="f4")
+            self._detail_tex.filter = (moderngl.LINEAR_MIPMAP_LINEAR, moderngl.LINEAR)
+            self._detail_tex.repeat_x = self._detail_tex.repeat_y = True
+        self._detail_tex.write(texture.tobytes())
+        self._detail_tex.build_mipmaps()
+        self._detail_per_unit = detail.texels_per_unit / texture.shape[0]  # texture coordinates repeat per tile
+
     # -- drawing ---------------------------------------------------------------------------------------------
     def _draw(self, pose: np.ndarray, intrinsics: np.ndarray, viewport: tuple[int, int], flip_y: float,
-              show_torn: bool) -> None:
+              show_torn: bool, apply_detail: bool) -> None:
         if self._current.keyframe is None:
             raise RuntimeError("set_keyframe must be called before rendering")
         clip_from_view = camera.gl_projection(intrinsics, NEAR_PLANE, FAR_PLANE)
@@ -311,6 +348,10 @@ class MeshRenderer:
         self.program["stretch_threshold"].value = self.stretch_threshold
         self.program["show_torn"].value = float(show_torn)
         self.program["hide_sky_below"].value = SKY_DISPARITY if self._dome is not None else -1.0
+        self.program["detail_per_unit"].value = self._detail_per_unit
+        self.program["detail_strength"].value = self._detail_strength
+        self.program["apply_detail"].value = float(apply_detail)
+        self._detail_tex.use(4)
         self.ctx.disable(moderngl.CULL_FACE | moderngl.BLEND)
         self.ctx.enable(moderngl.DEPTH_TEST)
         if self._anchor_on:
@@ -355,13 +396,14 @@ class MeshRenderer:
         t.fbo.use()
         t.fbo.viewport = (0, 0, width, height)
         t.fbo.clear(0.0, 0.0, 0.0, 0.0, depth=1.0)
-        self._draw(pose, intrinsics, (width, height), flip_y=1.0, show_torn=False)
+        self._draw(pose, intrinsics, (width, height), flip_y=1.0, show_torn=False, apply_detail=False)
         t.fbo.read_into(t.color_out, components=4, attachment=0)
-        t.fbo.read_into(t.disparity_out, components=2, attachment=1, dtype="f4")
+        t.fbo.read_into(t.geometry_out, components=4, attachment=1, dtype="f4")
         rgb = t.color_out[..., :3].astype(np.float32) * (1.0 / 255.0)
         mask = t.color_out[..., 3].astype(np.float32) * (1.0 / 255.0)
-        return RenderOutput(rgb=rgb, disparity=t.disparity_out[..., 0].copy(), mask=mask,
-                            from_anchor=t.disparity_out[..., 1] > 0.5)
+        geometry = t.geometry_out
+        return RenderOutput(rgb=rgb, disparity=geometry[..., 0].copy(), mask=mask, from_anchor=geometry[..., 1] > 0.5,
+                            detail=geometry[..., 2].copy() if self._detail_strength > 0.0 else None)
 
     def draw(self, framebuffer: moderngl.Framebuffer, pose: np.ndarray, intrinsics: np.ndarray) -> None:
         """Draw the colour of the view into an on-screen framebuffer (e.g. a Qt widget's), filling its viewport.
@@ -375,5 +417,5 @@ class MeshRenderer:
         framebuffer.viewport = (0, 0, w, h)
         framebuffer.clear(0.0, 0.0, 0.0, 1.0, depth=1.0)
         framebuffer.color_mask = (True, True, True, False)
-        self._draw(pose, intrinsics, (w, h), flip_y=-1.0, show_torn=True)
+        self._draw(pose, intrinsics, (w, h), flip_y=-1.0, show_torn=True, apply_detail=True)
         framebuffer.color_mask = (True, True, True, True)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 
 from infnat_core import camera
+from infnat_core.detail import DetailTexture, photo_detail
 from infnat_core.depth import DepthConfig, DepthEstimate, DepthEstimator, apply_depth_config, make_depth_estimator
 from infnat_core.image_io import LoadedImage, load_image, working_image
 from infnat_core.render import Keyframe
@@ -41,7 +43,12 @@ class Scene:
     @property
     def keyframe(self) -> Keyframe:
         """The photo at native resolution over the working-resolution mesh, at the world origin."""
-        return Keyframe(self.photo.rgb, self.disparity, camera.identity_pose(), self.intrinsics)
+        return Keyframe(self.photo.rgb, self.disparity, camera.identity_pose(), self.intrinsics, own_detail=True)
+
+    @cached_property
+    def detail(self) -> DetailTexture:
+        """The photo's detail texture (see :mod:`infnat_core.detail`)."""
+        return photo_detail(self.photo.rgb, self.disparity, self.intrinsics)
 
     @property
     def aspect(self) -> float:

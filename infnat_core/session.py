@@ -33,6 +33,9 @@ class SessionConfig:
     the horizon stay put while the camera translates; False draws sky as part of each keyframe's mesh."""
     sky_dome_height: int = 1024
     """Rows of the equirectangular sky dome (it has twice as many columns); 1024 is ≈ 5.7 pixels per degree."""
+    detail_strength: float = 1.0
+    """Strength of the photo's fine detail drawn over the world (:mod:`infnat_core.detail`), so that magnified
+    ground keeps texture instead of smearing; 0 = none."""
 
 
 @dataclass(frozen=True)
@@ -89,6 +92,7 @@ class FlightSession:
         renderer.set_sky(None if self.sky is None else self.sky.rgba)
         renderer.set_anchor(scene.keyframe if config.anchor_photo else None, config.edge_threshold)
         renderer.set_keyframe(self.keyframe, config.edge_threshold)
+        renderer.set_detail(scene.detail if config.detail_strength > 0.0 else None, config.detail_strength)
         refiner.set_style(scene.working_rgb, scene.disparity)
 
     def render(self, pose: np.ndarray) -> RenderOutput:
@@ -107,7 +111,7 @@ class FlightSession:
             if remember_painted(self.cache, self.sky, keyframe, rgb, disparity, out.mask):
                 self.renderer.set_sky(self.sky.rgba)
             self.set_keyframe(keyframe)
-        frame = Frame(self.frame_index, pose.copy(), rgb, disparity, out.hole_fraction, refined)
+        frame = Frame(self.frame_index, pose.copy(), out.finished(rgb), disparity, out.hole_fraction, refined)
         self.frame_index += 1
         return frame
 

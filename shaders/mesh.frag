@@ -1,22 +1,60 @@
 #version 330 core
-// Writes colour (alpha = 1 where anything valid was drawn: the mask), disparity and the layer kind (anchor or not)
-// of the current view.
+// Writes colour (alpha = 1 where anything valid was drawn: the mask), disparity, the layer kind (anchor or not) and
+// the detail gain of the current view.
 // Holes and out-of-frame pixels keep the clear value 0 in every output.
 
 uniform sampler2D color_tex;       // keyframe colour at its own (possibly native photo) resolution
 uniform float is_anchor;           // 1 when this layer is the anchor (the photo), else 0
+uniform float own_detail;          // 1 when the layer's colour is a photo, detailed down to its texel, else 0
+uniform sampler2D detail_tex;      // tileable, mipmapped R32F log-luminance detail (see infnat_core/detail.py)
+uniform float detail_per_unit;     // detail texture tiles per world unit
+uniform float detail_strength;     // gain = exp(strength · detail); 0 = no detail
+uniform float apply_detail;        // 1 (on screen): multiply the colour by the gain; 0 (read-back): write the gain
+                                   // apart, so that refined keyframes stay free of it and it never compounds
 
 in vec2 v_uv;
 in float v_valid;
 in float v_cover;                  // interpolated coverage: this layer draws only where it is at least 0.5
 in float v_view_z;
+in vec3 v_world;                   // world position of the surface
 
 layout(location = 0) out vec4 out_color;      // rgb, mask
-layout(location = 1) out vec2 out_disparity;  // 1 / view depth, whether the anchor drew the pixel
+layout(location = 1) out vec4 out_geometry;   // 1 / view depth, whether the anchor drew the pixel, log detail gain
+
+// Detail of one tri-planar projection at level of detail ``lod``, less what the layer's own colour resolves: the
+// detail ``layer_octaves`` coarser (the layer's magnification; < 0 = the layer resolves none, as refined keyframes,
+// which are kept without detail).
+float projected(vec2 coords, float lod, float layer_octaves) {
+    float layer = layer_octaves >= 0.0 ? textureLod(detail_tex, coords, lod + layer_octaves).r : 0.0;
+    return textureLod(detail_tex, coords, lod).r - layer;
+}
+
+float detail_gain() {
+    vec3 p = v_world * detail_per_unit;
+    vec3 dx = dFdx(p), dy = dFdy(p);
+    vec2 texels = v_uv * vec2(textureSize(color_tex, 0));
+    // Colour texels per pixel along the more magnified screen axis: below 1, the colour lacks detail there.
+    float color_per_px = min(length(dFdx(texels)), length(dFdy(texels)));
+    if (detail_strength <= 0.0) return 0.0;
+    // The photo resolves detail down to its texel: only where it is magnified does it lack some.
+    float layer_octaves = own_detail > 0.5 ? -log2(clamp(color_per_px, 1e-3, 1.0)) : -1.0;
+    if (layer_octaves == 0.0) return 0.0;
+    // Footprint of a pixel on the surface: the geometric mean of its two axes (sharp at grazing angles, where the
+    // longer axis would blur the detail away; the cheap stand-in for anisotropic filtering).
+    float lod = log2(max(sqrt(length(dx) * length(dy)) * float(textureSize(detail_tex, 0).x), 1e-6));
+    vec3 normal = cross(dx, dy);
+    vec3 w = length(normal) > 0.0 ? pow(abs(normalize(normal)), vec3(4.0)) : vec3(0.0, 1.0, 0.0);
+    w /= w.x + w.y + w.z;
+    float d = w.x * projected(p.yz, lod, layer_octaves) + w.y * projected(p.xz, lod, layer_octaves)
+            + w.z * projected(p.xy, lod, layer_octaves);
+    return detail_strength * d;
+}
 
 void main() {
+    float gain = detail_gain();  // before any discard: it takes screen-space derivatives
     // Torn fragments are dropped: what lies behind them (another layer) shows, or the hole stays 0 for refinement.
     if (v_view_z <= 0.0 || v_valid < 0.5 || v_cover < 0.5) discard;
-    out_color = vec4(texture(color_tex, v_uv).rgb, 1.0);
-    out_disparity = vec2(1.0 / v_view_z, is_anchor);
+    vec3 rgb = texture(color_tex, v_uv).rgb;
+    out_color = vec4(apply_detail > 0.5 ? rgb * exp(gain) : rgb, 1.0);
+    out_geometry = vec4(1.0 / v_view_z, is_anchor, gain, 0.0);
 }

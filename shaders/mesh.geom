@@ -20,11 +20,13 @@ in float g_valid[];
 in float g_cover[];
 in float g_view_z[];
 in float g_key_z[];
+in vec3 g_world[];
 
 out vec2 v_uv;
 out float v_valid;
 out float v_cover;
 out float v_view_z;
+out vec3 v_world;
 
 void main() {
     // Nothing of a triangle whose vertices are all uncovered survives the fragment test: skip rasterising it.
@@ -56,6 +58,7 @@ void main() {
         v_valid = (in_front && (!torn || stretched)) ? 1.0 : g_valid[i];
         v_view_z = g_view_z[i];
         v_cover = g_cover[i];
+        v_world = g_world[i];
         EmitVertex();
     }
     EndPrimitive();

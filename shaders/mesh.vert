@@ -11,6 +11,7 @@ uniform sampler2D edge_tex;        // (H, W) RG32F per-vertex: r = edge validity
 uniform ivec2 grid_size;           // (W, H) of the disparity map
 uniform vec4 key_intrinsics;       // keyframe (fx, fy, cx, cy) in texture units
 uniform mat4 view_from_key;        // current camera from keyframe camera
+uniform mat4 world_from_key;       // world from keyframe camera (where the detail texture is anchored)
 uniform mat4 clip_from_view;       // projection (see camera.gl_projection)
 uniform float flip_y;              // 1 for off-screen read-back (row 0 = top), -1 for an on-screen framebuffer
 uniform float hide_sky_below;      // vertices at or below this disparity are not drawn (the sky pass draws them)
@@ -21,6 +22,7 @@ out float g_valid;
 out float g_cover;
 out float g_view_z;
 out float g_key_z;
+out vec3 g_world;
 
 const float SKIRT_REACH = 3.0;      // a skirt vertex lies this many times its border vertex's offset from the centre
                                    // farther out (in keyframe texture units)
@@ -55,6 +57,7 @@ void main() {
     g_cover = stored <= hide_sky_below ? 0.0 : validity.g;
     g_view_z = view_point.z;
     g_key_z = depth;
+    g_world = (world_from_key * vec4(key_point, 1.0)).xyz;
     // Scaling a view-space point toward the camera keeps its pixel and only changes its depth-test depth.
     gl_Position = clip_from_view * vec4(view_point.xyz * depth_scale, 1.0);
     gl_Position.y *= flip_y;

@@ -14,6 +14,7 @@ import torch
 from infnat_core import camera
 from infnat_core.data.sample import make_sample, rgbd
 from infnat_core.data.synthetic import SyntheticFlights
+from infnat_core.detail import photo_detail
 from infnat_core.refiner.inference import Refiner
 from infnat_core.render import Keyframe, RenderOutput
 from infnat_core.session import SessionConfig
@@ -21,25 +22,31 @@ from infnat_core.sky import SkyDome
 
 
 def chained_renders(dataset: SyntheticFlights, flight_index: int, refiner: Refiner, last_step: int,
-                    edge_threshold: float = 0.3) -> Iterator[tuple[int, RenderOutput, np.ndarray, np.ndarray]]:
+                    edge_threshold: float = 0.3, detail_strength: float = SessionConfig().detail_strength
+                    ) -> Iterator[tuple[int, RenderOutput, np.ndarray, np.ndarray]]:
     """``(step, render, rgb, disparity)`` for steps ``1..last_step`` of one synthetic flight flown by the engine's
     loop: the render ``(H, W)`` at the step's pose, and ``refiner``'s rgb ``(H, W, 3)`` and disparity ``(H, W)``
     for it, which become the keyframe of the next step.
 
     As ``FlightSession`` does with a photo, the ground-truth frame 0 starts the flight and stays as the anchor
     layer, and sky is drawn at infinity: frame 0's sky by direction, then the sky the refiner painted, kept in a
-    dome. (The session's cache of older keyframes is left out: a short flight forward never looks back.)
+    dome; frame 0's detail texture is drawn over the world at ``detail_strength`` (its gain is in each render's
+    ``detail``: the finished frame is ``render.finished(rgb)``). (The session's cache of older keyframes is left
+    out: a short flight forward never looks back.)
     """
     flight = dataset.cached_flight(flight_index)
     cfg = dataset.config
     first = dataset.frame(flight_index, 0)
     renderer = dataset.renderers.mesh
-    start = Keyframe(first.rgb, np.clip(first.disparity, camera.MIN_DISPARITY, 1.0), flight.poses[0], flight.intrinsics)
+    start = Keyframe(first.rgb, np.clip(first.disparity, camera.MIN_DISPARITY, 1.0), flight.poses[0], flight.intrinsics,
+                     own_detail=True)
     sky = SkyDome(SessionConfig().sky_dome_height)
     try:
         renderer.set_sky(sky.rgba)
         renderer.set_anchor(start, edge_threshold)
         renderer.set_keyframe(start, edge_threshold)
+        if detail_strength > 0.0:
+            renderer.set_detail(photo_detail(first.rgb, first.disparity, flight.intrinsics), detail_strength)
         refiner.set_style(first.rgb, first.disparity)
         for step in range(1, last_step + 1):
             out = renderer.render(flight.poses[step], flight.intrinsics, cfg.width, cfg.height)
@@ -52,16 +59,19 @@ def chained_renders(dataset: SyntheticFlights, flight_index: int, refiner: Refin
     finally:
         renderer.set_anchor(None)
         renderer.set_sky(None)
+        renderer.set_detail(None)
 
 
 def rollout_samples(dataset: SyntheticFlights, flight_index: int, refiner: Refiner, steps: int,
                     edge_threshold: float = 0.3) -> list[dict[str, torch.Tensor]]:
     """Training samples (``sample.SAMPLE_KEYS``) of steps ``1..steps`` of :func:`chained_renders`: each render of
-    the refiner's own chained output, with the true frame of that step as the target."""
+    the refiner's own chained output, with the true frame of that step as the target. (The refiner never sees the
+    detail texture, so it is not drawn.)"""
     first = dataset.frame(flight_index, 0)
     first_rgbd = rgbd(first.rgb, first.disparity)
     samples = []
-    for step, out, _, _ in chained_renders(dataset, flight_index, refiner, steps, edge_threshold):
+    for step, out, _, _ in chained_renders(dataset, flight_index, refiner, steps, edge_threshold,
+                                           detail_strength=0.0):
         truth = dataset.frame(flight_index, step)
         samples.append(make_sample(out, rgbd(truth.rgb, truth.disparity), first_rgbd))
     return samples

@@ -64,11 +64,12 @@ class ShortRangeResult:
 def fly_synthetic(dataset: SyntheticFlights, flight_index: int, refiner: Refiner, last_step: int,
                   edge_threshold: float = 0.3) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """Frames ``1..last_step`` (rgb ``(H, W, 3)`` float32) of the engine's loop along one synthetic flight
-    (:func:`infnat_core.data.rollout.chained_renders`), and the hole mask ``(H, W)`` bool of each render (what
+    (:func:`infnat_core.data.rollout.chained_renders`, finished with the detail texture as the app shows them), and
+    the hole mask ``(H, W)`` bool of each render (what
     the refiner had to paint)."""
     frames, holes = [], []
     for _, out, rgb, _ in chained_renders(dataset, flight_index, refiner, last_step, edge_threshold):
-        frames.append(rgb)
+        frames.append(out.finished(rgb))
         holes.append(out.mask < 0.5)
     return frames, holes
 

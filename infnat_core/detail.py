@@ -1,0 +1,90 @@
+"""Fine detail taken from the photo and laid onto the world, so that flying close keeps showing texture.
+
+Flying forward magnifies what the photo and the refined keyframes show: every resample blurs it further and the
+ground smears into streaks. The renderer therefore draws a *detail texture* over the meshes: a tileable patch with
+the photo's fine-scale luminance statistics (random-phase noise with the photo's spectrum above a cut-off), mapped
+onto world positions (tri-planar, by the surface's normal) at the photo's own scale, mipmapped so that it fades where
+it would be finer than a pixel. It is world-anchored, so it moves with the ground and never compounds: refined
+keyframes are kept without it and it is added to every finished frame.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image
+
+from infnat_core.sky import is_sky
+
+ANALYSIS_SIDE = 1024
+"""Longest side of the photo copy the texture is cut from: one texel is one pixel of it."""
+TEXTURE_SIDE = 256
+"""Side of the square, tileable detail texture (texels)."""
+CUTOFF_PERIOD = 16.0
+"""Structures longer than this many texels are left out: the photo and the refiner show the coarse scales."""
+LOG_EPS = 0.02
+"""Luminance offset of the log contrast, so that near-black shadows do not dominate."""
+
+
+@dataclass(frozen=True)
+class DetailTexture:
+    """A tileable detail texture and its placement in the world."""
+
+    texture: np.ndarray  # (S, S) float32 zero-mean log-luminance contrast (gain = exp(strength · value))
+    texels_per_unit: float  # texels per world unit: one texel = one analysis pixel at the photo ground's depth
+
+    @property
+    def contrast(self) -> float:
+        """Standard deviation of the texture's log contrast (0 = a flat photo: nothing to add)."""
+        return float(self.texture.std())
+
+
+def photo_detail(rgb: np.ndarray, disparity: np.ndarray, intrinsics: np.ndarray, seed: int = 0) -> DetailTexture:
+    """The detail texture of a photo ``rgb (H, W, 3)`` (uint8 or float in [0, 1]) with its ``disparity (h, w)``
+    (any resolution; sky at the floor) and texture-unit ``intrinsics (4,)``. Deterministic for a ``seed``.
+
+    The patch is cut from the bottom centre of the photo (the nearest ground; its sky pixels left out), its
+    amplitude spectrum kept above ``CUTOFF_PERIOD`` and its phases drawn at random, which gives a seamlessly tiling
+    texture with the photo's fine-scale contrast and grain (grass, foliage, rock) but none of its objects."""
+    image = _analysis_image(rgb)
+    h, w = image.shape[:2]
+    side = min(TEXTURE_SIDE, 1 << int(np.log2(max(2, min(h, w)))))
+    top, left = h - side, (w - side) // 2
+    crop = np.log(_luminance(image[top:top + side, left:left + side]) + LOG_EPS)
+    crop_disparity = np.asarray(Image.fromarray(disparity.astype(np.float32)).resize((w, h), Image.Resampling.BILINEAR))
+    crop_disparity = crop_disparity[top:top + side, left:left + side]
+    ground = ~is_sky(crop_disparity)
+    if ground.any():
+        crop = np.where(ground, crop, crop[ground].mean())
+        depth = float(np.median(1.0 / crop_disparity[ground]))
+    else:
+        depth = float(1.0 / max(float(crop_disparity.max()), 1e-3))
+    texture = _random_phase(crop - crop.mean(), np.random.default_rng(seed))
+    return DetailTexture(texture.astype(np.float32), texels_per_unit=float(intrinsics[0]) * w / depth)
+
+
+def _analysis_image(rgb: np.ndarray) -> np.ndarray:
+    """``rgb`` as float32 ``(h, w, 3)`` in [0, 1] with its longest side at most ``ANALYSIS_SIDE``."""
+    image = Image.fromarray(rgb if rgb.dtype == np.uint8 else (np.clip(rgb, 0, 1) * 255 + 0.5).astype(np.uint8))
+    scale = ANALYSIS_SIDE / max(image.size)
+    if scale < 1.0:
+        image = image.resize((max(1, round(image.width * scale)), max(1, round(image.height * scale))),
+                             Image.Resampling.LANCZOS)
+    return np.asarray(image, dtype=np.float32) / 255.0
+
+
+def _luminance(rgb: np.ndarray) -> np.ndarray:
+    return rgb @ np.array([0.2126, 0.7152, 0.0722], dtype=np.float32)
+
+
+def _random_phase(patch: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Random-phase noise ``(S, S)`` with the high-passed amplitude spectrum of ``patch (S, S)``, at the patch's
+    (un-windowed) energy. Periodic, so it tiles without seams."""
+    side = patch.shape[0]
+    window = np.outer(np.hanning(side), np.hanning(side))
+    spectrum = np.abs(np.fft.fft2(patch * window)) / np.sqrt(np.mean(window ** 2))
+    f = np.hypot(*np.meshgrid(np.fft.fftfreq(side), np.fft.fftfreq(side), indexing="ij"))
+    spectrum *= 1.0 - np.exp(-(f * CUTOFF_PERIOD) ** 2)
+    phase = np.angle(np.fft.fft2(rng.standard_normal((side, side))))  # Hermitian: the inverse is real
+    return np.real(np.fft.ifft2(spectrum * np.exp(1j * phase)))
