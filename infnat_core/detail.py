@@ -79,12 +79,17 @@ def _luminance(rgb: np.ndarray) -> np.ndarray:
 
 
 def _random_phase(patch: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Random-phase noise ``(S, S)`` with the high-passed amplitude spectrum of ``patch (S, S)``, at the patch's
-    (un-windowed) energy. Periodic, so it tiles without seams."""
+    """Random-phase noise ``(S, S)`` with the high-passed, radially averaged amplitude spectrum of ``patch (S, S)``,
+    at the patch's (un-windowed) energy. Periodic, so it tiles without seams.
+
+    Isotropic: the photo sees its ground foreshortened, so its own spectrum is stretched across; laid onto the
+    ground and foreshortened again, that texture would draw streaks."""
     side = patch.shape[0]
     window = np.outer(np.hanning(side), np.hanning(side))
-    spectrum = np.abs(np.fft.fft2(patch * window)) / np.sqrt(np.mean(window ** 2))
+    power = np.abs(np.fft.fft2(patch * window)) ** 2 / np.mean(window ** 2)
     f = np.hypot(*np.meshgrid(np.fft.fftfreq(side), np.fft.fftfreq(side), indexing="ij"))
-    spectrum *= 1.0 - np.exp(-(f * CUTOFF_PERIOD) ** 2)
+    ring = np.minimum(np.rint(f * side).astype(np.int64), side // 2)
+    radial = np.bincount(ring.ravel(), power.ravel()) / np.maximum(np.bincount(ring.ravel()), 1)
+    spectrum = np.sqrt(radial[ring]) * (1.0 - np.exp(-(f * CUTOFF_PERIOD) ** 2))
     phase = np.angle(np.fft.fft2(rng.standard_normal((side, side))))  # Hermitian: the inverse is real
     return np.real(np.fft.ifft2(spectrum * np.exp(1j * phase)))

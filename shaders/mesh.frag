@@ -17,6 +17,10 @@ in float v_valid;
 in float v_cover;                  // interpolated coverage: this layer draws only where it is at least 0.5
 in float v_view_z;
 in vec3 v_world;                   // world position of the surface
+in vec3 v_normal;                  // its smoothed normal (not normalised)
+
+const float SHARP_ELONGATION = 3.0;       // footprint elongation (longer / shorter axis) with full detail
+const float NO_DETAIL_ELONGATION = 8.0;   // and from which on there is none
 
 layout(location = 0) out vec4 out_color;      // rgb, mask
 layout(location = 1) out vec4 out_geometry;   // 1 / view depth, whether the anchor drew the pixel, log detail gain
@@ -29,6 +33,14 @@ float projected(vec2 coords, float lod, float layer_octaves) {
     return textureLod(detail_tex, coords, lod).r - layer;
 }
 
+// One octave of the detail: the texture tiled ``scale`` times larger in the world, tri-planar by the normal
+// weights ``w``, at level of detail ``lod``.
+float octave(vec3 p, vec3 w, float scale, float lod, float layer_octaves) {
+    p /= scale;
+    return w.x * projected(p.yz, lod, layer_octaves) + w.y * projected(p.xz, lod, layer_octaves)
+         + w.z * projected(p.xy, lod, layer_octaves);
+}
+
 float detail_gain() {
     vec3 p = v_world * detail_per_unit;
     vec3 dx = dFdx(p), dy = dFdy(p);
@@ -39,15 +51,28 @@ float detail_gain() {
     // The photo resolves detail down to its texel: only where it is magnified does it lack some.
     float layer_octaves = own_detail > 0.5 ? -log2(clamp(color_per_px, 1e-3, 1.0)) : -1.0;
     if (layer_octaves == 0.0) return 0.0;
-    // Footprint of a pixel on the surface: the geometric mean of its two axes (sharp at grazing angles, where the
-    // longer axis would blur the detail away; the cheap stand-in for anisotropic filtering).
-    float lod = log2(max(sqrt(length(dx) * length(dy)) * float(textureSize(detail_tex, 0).x), 1e-6));
-    vec3 normal = cross(dx, dy);
-    vec3 w = length(normal) > 0.0 ? pow(abs(normalize(normal)), vec3(4.0)) : vec3(0.0, 1.0, 0.0);
+    // Surfaces seen nearly edge-on (sheets stretched across depth edges, far grazing ground) would draw the
+    // texture as streaks: the detail fades out as the pixel's footprint grows elongated.
+    // (The footprint is the parallelogram of dx and dy: its area over its longer side is its width.)
+    float area = length(cross(dx, dy)), longer = max(length(dx), length(dy));
+    float elongation = longer * longer / max(area, 1e-12);
+    float fade = 1.0 - smoothstep(SHARP_ELONGATION, NO_DETAIL_ELONGATION, elongation);
+    if (fade <= 0.0) return 0.0;
+    // Footprint of a pixel on the surface in texels: the square root of its area, so that grazing ground stays
+    // sharp (the longer axis would blur its detail away; a cheap stand-in for anisotropic filtering).
+    float lod = log2(max(sqrt(area) * float(textureSize(detail_tex, 0).x), 1e-6));
+    vec3 w = length(v_normal) > 0.0 ? pow(abs(normalize(v_normal)), vec3(4.0)) : vec3(0.0, 1.0, 0.0);
     w /= w.x + w.y + w.z;
-    float d = w.x * projected(p.yz, lod, layer_octaves) + w.y * projected(p.xz, lod, layer_octaves)
-            + w.z * projected(p.xy, lod, layer_octaves);
-    return detail_strength * d;
+    // Nature looks alike at every scale: the texture repeats in octaves 4× apart in the world, and each pixel
+    // shows the two whose texels are nearest its own size (levels of detail in [0, 2) and [-2, 0)), cross-faded
+    // at constant contrast, so detail stays as dense at every distance and fades smoothly from one octave to the
+    // next as the camera approaches.
+    float k = floor(lod * 0.5);
+    float f = lod * 0.5 - k;
+    float scale = exp2(2.0 * k);
+    float near_octave = octave(p, w, scale, lod - 2.0 * k, layer_octaves);
+    float far_octave = octave(p, w, 4.0 * scale, lod - 2.0 * k - 2.0, layer_octaves);
+    return detail_strength * fade * (cos(f * 1.5707963) * near_octave + sin(f * 1.5707963) * far_octave);
 }
 
 void main() {

@@ -21,12 +21,14 @@ in float g_cover[];
 in float g_view_z[];
 in float g_key_z[];
 in vec3 g_world[];
+in vec3 g_normal[];
 
 out vec2 v_uv;
 out float v_valid;
 out float v_cover;
 out float v_view_z;
 out vec3 v_world;
+out vec3 v_normal;
 
 void main() {
     // Nothing of a triangle whose vertices are all uncovered survives the fragment test: skip rasterising it.
@@ -59,6 +61,7 @@ void main() {
         v_view_z = g_view_z[i];
         v_cover = g_cover[i];
         v_world = g_world[i];
+        v_normal = g_normal[i];
         EmitVertex();
     }
     EndPrimitive();

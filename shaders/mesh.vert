@@ -23,9 +23,20 @@ out float g_cover;
 out float g_view_z;
 out float g_key_z;
 out vec3 g_world;
+out vec3 g_normal;                 // smoothed world normal of the surface (orients the detail texture)
 
 const float SKIRT_REACH = 3.0;      // a skirt vertex lies this many times its border vertex's offset from the centre
                                    // farther out (in keyframe texture units)
+
+const int NORMAL_REACH = 3;        // grid texels between the points whose cross product is the smoothed normal
+
+// The keyframe-camera point of grid texel ``ij`` (clamped to the grid) at its disparity.
+vec3 grid_point(ivec2 ij) {
+    ij = clamp(ij, ivec2(0), grid_size - 1);
+    vec2 uv = (vec2(ij) + 0.5) / vec2(grid_size);
+    float depth = 1.0 / clamp(texelFetch(disparity_tex, ij, 0).r, 0.01, 1.0);
+    return vec3((uv - key_intrinsics.zw) / key_intrinsics.xy * depth, depth);
+}
 
 // The k-th vertex (column, row) of the grid's border, clockwise from the top-left corner (2·W + 2·H − 4 in all).
 ivec2 border_vertex(int k) {
@@ -58,6 +69,9 @@ void main() {
     g_view_z = view_point.z;
     g_key_z = depth;
     g_world = (world_from_key * vec4(key_point, 1.0)).xyz;
+    vec3 across = grid_point(ij + ivec2(NORMAL_REACH, 0)) - grid_point(ij - ivec2(NORMAL_REACH, 0));
+    vec3 down = grid_point(ij + ivec2(0, NORMAL_REACH)) - grid_point(ij - ivec2(0, NORMAL_REACH));
+    g_normal = mat3(world_from_key) * cross(across, down);
     // Scaling a view-space point toward the camera keeps its pixel and only changes its depth-test depth.
     gl_Position = clip_from_view * vec4(view_point.xyz * depth_scale, 1.0);
     gl_Position.y *= flip_y;

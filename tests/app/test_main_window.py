@@ -148,3 +148,17 @@ def test_a_depth_fallback_is_reported_in_the_status_bar(qtbot, tmp_path, monkeyp
     assert window.open_image(None)
     assert window.statusBar().currentMessage() == ""
     window.close()
+
+
+def test_ground_detail_slider_adds_texture_where_the_photo_is_magnified(window, qtbot):
+    window.sliders.refine_enabled.setChecked(False)  # keep the photo as the keyframe
+    pose = np.eye(4)[:3]
+    pose[2, 3] = -1.2  # flown close to the ground: the photo is magnified
+    window.controller.driver.reset(pose)
+    shown = {}
+    for strength in (0.0, 3.0):
+        window.sliders.detail.set_value(strength)
+        qtbot.wait(50)
+        shown[strength] = viewport_pixels(window).astype(np.float32)
+    bottom = slice(shown[0.0].shape[0] * 2 // 3, None)  # the nearest ground
+    assert np.abs(shown[3.0][bottom] - shown[0.0][bottom]).mean() > 2.0

@@ -59,3 +59,22 @@ def test_refined_keyframe_leaves_the_photos_pixels_to_the_photo_layer(gl_ctx):
     plain = refined_keyframe(frame.rgb, frame.disparity, RenderOutput(frame.rgb, frame.disparity,
                              np.ones(frame.disparity.shape, np.float32)), pose, session.intrinsics, 96)
     assert plain.coverage is None
+
+
+def test_frames_show_the_detail_texture_but_keyframes_stay_without_it(gl_ctx):
+    scene = load_scene(None, config=SceneConfig(mesh_max_side=96))
+    pose = camera.identity_pose()
+    pose[2, 3] = -0.1
+    frames = {}
+    for strength in (0.0, 1.0):
+        # Without the photo layer, the second frame is drawn from the first refined keyframe alone.
+        session = FlightSession(scene, MeshRenderer(gl_ctx), FillRefiner(), 96, 64,
+                                SessionConfig(detail_strength=strength, anchor_photo=False))
+        session.step(camera.identity_pose())
+        frame = session.step(pose)
+        frames[strength] = frame.rgb
+        if strength:
+            # The keyframe holds the refined render; only the finished frame carries the detail.
+            assert np.abs(frame.rgb - session.keyframe.rgb).max() > 0.05
+    changed = np.abs(frames[1.0] - frames[0.0]).max(axis=-1) > 2 / 255
+    assert changed.mean() > 0.3
