@@ -307,10 +307,14 @@ class MainWindow(QMainWindow):
         if not self.viewport.software_gl:
             return
         saved = saved if isinstance(saved, dict) else {}
+        # First start without a GPU: smooth flight first.
         if "persistent_world" not in saved:
-            self.sliders.persistent_world.setChecked(False)  # first start without a GPU: smooth flight first
-            self.statusBar().showMessage("OpenGL runs on the CPU here: painted regions are not kept, for speed "
-                                         "(Settings ▸ Refinement ▸ Keep painted regions)", 10000)
+            self.sliders.persistent_world.setChecked(False)
+        if "detail_strength" not in saved:
+            self.sliders.detail.set_value(0.0)
+        if not {"persistent_world", "detail_strength"} <= saved.keys():
+            self.statusBar().showMessage("OpenGL runs on the CPU here: painted regions are not kept and ground detail "
+                                         "is off, for speed (Settings ▸ Refinement)", 10000)
 
     def _set_full_screen(self, on: bool) -> None:
         self.showFullScreen() if on else self.showNormal()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import itertools
 import datetime
 import platform
 import statistics
@@ -25,6 +26,7 @@ from PyQt6.QtWidgets import QApplication
 
 from app.main_window import MainWindow
 from app.refine_worker import RefineWorkerConfig
+from app.sliders_dock import SliderValues
 from app.viewport import ViewportConfig
 from infnat_core.refiner.config import RefinerConfig
 from infnat_core.refiner.generator import SPADEGenerator, StyleEncoder
@@ -132,6 +134,8 @@ def main() -> int:
                         help="world: photo layer + persistent world (the defaults), photo: photo layer only, "
                              "bare: the refined keyframe alone")
     parser.add_argument("--max-fps", type=float, default=0.0, help="viewport frame cap (0 = uncapped)")
+    parser.add_argument("--detail", type=float, nargs="+", default=[SliderValues().detail_strength],
+                        help="Ground detail strengths to measure (0 = no detail texture; default the app's)")
     args = parser.parse_args()
 
     app = QApplication(sys.argv[:1])
@@ -140,43 +144,43 @@ def main() -> int:
     rows = []
     key = None
     renderer = ""
-    for threads in args.torch_threads:
-        for layers in args.layers:
-            worker_config = RefineWorkerConfig(torch_threads=threads)
+    for threads, layers, detail in itertools.product(args.torch_threads, args.layers, args.detail):
+        worker_config = RefineWorkerConfig(torch_threads=threads)
 
-            def loader():
-                return load_refiner(weights, device="cpu")
+        def loader():
+            return load_refiner(weights, device="cpu")
 
-            window = MainWindow(QSettings(str(folder / f"s{threads}{layers}.ini"), QSettings.Format.IniFormat),
-                                loader, worker_config, viewport_config=ViewportConfig(max_fps=args.max_fps))
-            window.sliders.hide()
-            window.diagnostics.hide()
-            window.show()
-            window.viewport.setFixedSize(*VIEW_SIZE)
-            window.open_image(None)
-            wait(app, 1.0)
-            window.sliders.photo_layer.setChecked(LAYERS[layers][0])
-            window.sliders.persistent_world.setChecked(LAYERS[layers][1])
-            wait(app, 1.0)
-            assert window.viewport.pixel_size() == VIEW_SIZE, window.viewport.pixel_size()
-            renderer = window.viewport.renderer.ctx.info["GL_RENDERER"]
-            idle, busy = [], []
-            for _ in range(args.rounds):
-                idle.append(measure_phase(app, window, args.seconds, refine=False))
-                busy.append(measure_phase(app, window, args.seconds, refine=True))
-            if key is None:
-                key = key_latency(app, window, 10)
-            rows.append((threads, layers, median_of(idle), median_of(busy)))
-            window.close()
+        settings = QSettings(str(folder / f"s{threads}{layers}{detail}.ini"), QSettings.Format.IniFormat)
+        window = MainWindow(settings, loader, worker_config, viewport_config=ViewportConfig(max_fps=args.max_fps))
+        window.sliders.hide()
+        window.diagnostics.hide()
+        window.show()
+        window.viewport.setFixedSize(*VIEW_SIZE)
+        window.open_image(None)
+        wait(app, 1.0)
+        window.sliders.photo_layer.setChecked(LAYERS[layers][0])
+        window.sliders.persistent_world.setChecked(LAYERS[layers][1])
+        window.sliders.detail.set_value(detail)
+        wait(app, 1.0)
+        assert window.viewport.pixel_size() == VIEW_SIZE, window.viewport.pixel_size()
+        renderer = window.viewport.renderer.ctx.info["GL_RENDERER"]
+        idle, busy = [], []
+        for _ in range(args.rounds):
+            idle.append(measure_phase(app, window, args.seconds, refine=False))
+            busy.append(measure_phase(app, window, args.seconds, refine=True))
+        if key is None:
+            key = key_latency(app, window, 10)
+        rows.append((threads, layers, detail, median_of(idle), median_of(busy)))
+        window.close()
 
     print(f"\n### Viewport benchmark — {datetime.date.today()}, {platform.machine()}, {renderer}, "
           f"refiner: {args.refiner}, viewport {VIEW_SIZE[0]}×{VIEW_SIZE[1]}, cap {args.max_fps or 'none'}, "
           f"medians of {args.rounds} × {args.seconds:g} s phases under the autopilot\n")
-    print("| torch threads | layers | idle fps | refining fps | ratio | p95 frame ms idle / refining | "
+    print("| torch threads | layers | ground detail | idle fps | refining fps | ratio | p95 frame ms idle / refining | "
           "refines/s | refine latency ms (median) | worker busy |")
-    print("|---|---|---|---|---|---|---|---|---|")
-    for threads, layers, idle, busy in rows:
-        print(f"| {threads} | {layers} | {idle['fps']:.1f} | {busy['fps']:.1f} | {busy['fps'] / idle['fps']:.2f} | "
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for threads, layers, detail, idle, busy in rows:
+        print(f"| {threads} | {layers} | {detail:g} | {idle['fps']:.1f} | {busy['fps']:.1f} | {busy['fps'] / idle['fps']:.2f} | "
               f"{idle['p95_frame_ms']:.0f} / {busy['p95_frame_ms']:.0f} | {busy['refines'] / args.seconds:.1f} | "
               f"{busy['latency_ms']:.0f} | {busy['worker_busy']:.0%} |")
     print(f"\nKey press → first moved frame: median {key[0]:.1f} ms, {key[1]:.0f} frame(s) after the press.")

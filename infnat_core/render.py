@@ -90,20 +90,21 @@ class RenderOutput:
 
 
 class _Target:
-    """Off-screen colour+mask (RGBA8), disparity+anchor+detail (RGBA32F) and depth buffers of one size, with
-    read-back arrays."""
+    """Off-screen colour+mask (RGBA8), disparity+anchor (RG32F), detail gain (R32F) and depth buffers of one size,
+    with read-back arrays."""
 
     def __init__(self, ctx: moderngl.Context, width: int, height: int):
         self.size = (width, height)
         self.color = ctx.renderbuffer((width, height), 4)
-        self.geometry = ctx.renderbuffer((width, height), 4, dtype="f4")
+        self.geometry = ctx.renderbuffer((width, height), 2, dtype="f4")
+        self.detail = ctx.renderbuffer((width, height), 1, dtype="f4")
         self.depth = ctx.depth_renderbuffer((width, height))
-        self.fbo = ctx.framebuffer([self.color, self.geometry], self.depth)
+        self.fbo = ctx.framebuffer([self.color, self.geometry, self.detail], self.depth)
         self.color_out = np.empty((height, width, 4), np.uint8)
-        self.geometry_out = np.empty((height, width, 4), np.float32)
+        self.geometry_out = np.empty((height, width, 2), np.float32)
 
     def release(self) -> None:
-        for obj in (self.fbo, self.color, self.geometry, self.depth):
+        for obj in (self.fbo, self.color, self.geometry, self.detail, self.depth):
             obj.release()
 
 
@@ -117,8 +118,8 @@ class _Layer:
         self.disparity_tex: moderngl.Texture | None = None
         self.edge_tex: moderngl.Texture | None = None
         self.color_tex: moderngl.Texture | None = None
-        self.vao: moderngl.VertexArray | None = None
-        self.skirt_vao: moderngl.VertexArray | None = None
+        self.vertex_arrays: dict[int, tuple[moderngl.VertexArray, moderngl.VertexArray]] = {}
+        """Per mesh program (by GL name): the grid's and the skirt's vertex arrays."""
         self.grid: tuple[int, int] | None = None
         self.corners: np.ndarray | None = None  # (T, 8, 4) culling boxes of the mesh's tiles, keyframe camera space
         self.covered: np.ndarray | None = None  # (T,) bool: the tile has a vertex this layer draws (coverage ≥ 0.5)
@@ -128,18 +129,14 @@ class _Layer:
         disparity = np.ascontiguousarray(downsample_grid(keyframe.disparity, side), dtype=np.float32)
         h, w = disparity.shape
         if (h, w) != self.grid:
-            for obj in (self.vao, self.skirt_vao, self.disparity_tex, self.edge_tex):
+            self._release_vertex_arrays()
+            for obj in (self.disparity_tex, self.edge_tex):
                 if obj is not None:
                     obj.release()
             self.disparity_tex = ctx.texture((w, h), 1, dtype="f4")
             self.edge_tex = ctx.texture((w, h), 2, dtype="f4")
             for tex in (self.disparity_tex, self.edge_tex):
                 tex.filter = (moderngl.NEAREST, moderngl.NEAREST)
-            self.vao = ctx.vertex_array(self.renderer.program, [], index_buffer=self.renderer.index_buffer(h, w),
-                                        index_element_size=4)
-            self.skirt_vao = ctx.vertex_array(self.renderer.program, [],
-                                              index_buffer=self.renderer.index_buffer(h, w, skirt=True),
-                                              index_element_size=4)
             self.grid = (h, w)
         self.disparity_tex.write(disparity.tobytes())
         coverage = np.ones_like(disparity)
@@ -184,26 +181,45 @@ class _Layer:
         # GLSL matrices are column-major: upload the transpose of our row-major matrices.
         program["view_from_key"].write(view_from_key.T.astype("f4").tobytes())
         world_from_key = camera.to_homogeneous(camera.invert_pose(kf.pose))
-        program["world_from_key"].write(world_from_key.T.astype("f4").tobytes())
         program["key_intrinsics"].value = tuple(float(x) for x in kf.intrinsics)
         program["grid_size"].value = (self.grid[1], self.grid[0])
         program["depth_scale"].value = depth_scale
         program["is_anchor"].value = float(is_anchor)
-        program["own_detail"].value = float(kf.own_detail)
+        if "own_detail" in program:  # the detail variant
+            world_from_key = camera.to_homogeneous(camera.invert_pose(kf.pose))
+            program["world_from_key"].write(world_from_key.T.astype("f4").tobytes())
+            program["own_detail"].value = float(kf.own_detail)
         self.disparity_tex.use(0)
         self.edge_tex.use(1)
         self.color_tex.use(2)
         tiles = tiled_grid(*self.grid)
         edges = np.diff(np.concatenate([[0], visible.astype(np.int8), [0]]))
+        vao, skirt_vao = self._vertex_arrays(program)
         for start, stop in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)):
             first = int(tiles.first[start])
-            self.vao.render(moderngl.TRIANGLES, vertices=int(tiles.first[stop - 1] + tiles.count[stop - 1]) - first,
+            vao.render(moderngl.TRIANGLES, vertices=int(tiles.first[stop - 1] + tiles.count[stop - 1]) - first,
                             first=first)
         if skirt:
-            self.skirt_vao.render(moderngl.TRIANGLES)
+            skirt_vao.render(moderngl.TRIANGLES)
+
+    def _vertex_arrays(self, program: moderngl.Program) -> tuple[moderngl.VertexArray, moderngl.VertexArray]:
+        """The grid's and the skirt's vertex arrays for ``program`` (made on first use)."""
+        if program.glo not in self.vertex_arrays:
+            ctx, (h, w) = self.renderer.ctx, self.grid
+            self.vertex_arrays[program.glo] = tuple(
+                ctx.vertex_array(program, [], index_buffer=self.renderer.index_buffer(h, w, skirt=skirt),
+                                 index_element_size=4) for skirt in (False, True))
+        return self.vertex_arrays[program.glo]
+
+    def _release_vertex_arrays(self) -> None:
+        for arrays in self.vertex_arrays.values():
+            for vao in arrays:
+                vao.release()
+        self.vertex_arrays = {}
 
     def release(self) -> None:
-        for obj in (self.vao, self.skirt_vao, self.disparity_tex, self.edge_tex, self.color_tex):
+        self._release_vertex_arrays()
+        for obj in (self.disparity_tex, self.edge_tex, self.color_tex):
             if obj is not None:
                 obj.release()
 
@@ -238,12 +254,9 @@ class MeshRenderer:
         self.ctx = ctx
         self.stretch_threshold = stretch_threshold
         self.detail = detail
-        self.program = ctx.program(vertex_shader=load_shader("mesh.vert"), geometry_shader=load_shader("mesh.geom"),
-                                   fragment_shader=load_shader("mesh.frag"))
-        self.program["disparity_tex"].value = 0
-        self.program["edge_tex"].value = 1
-        self.program["color_tex"].value = 2
-        self.program["detail_tex"].value = 4
+        self.program = self._mesh_program()
+        self.detail_program = self._mesh_program(("DETAIL",))
+        self.detail_program["detail_tex"].value = 4
         self._detail_tex = ctx.texture((1, 1), 1, np.zeros(1, np.float32).tobytes(), dtype="f4")
         self._detail_per_unit = 1.0
         self._detail_strength = 0.0
@@ -261,6 +274,15 @@ class MeshRenderer:
         self._sky_vao = ctx.vertex_array(self.sky_program, [])
         self._dome: moderngl.Texture | None = None
         self._target: _Target | None = None
+
+    def _mesh_program(self, defines: tuple[str, ...] = ()) -> moderngl.Program:
+        program = self.ctx.program(vertex_shader=load_shader("mesh.vert", defines),
+                                   geometry_shader=load_shader("mesh.geom", defines),
+                                   fragment_shader=load_shader("mesh.frag", defines))
+        program["disparity_tex"].value = 0
+        program["edge_tex"].value = 1
+        program["color_tex"].value = 2
+        return program
 
     @property
     def keyframe(self) -> Keyframe | None:
@@ -341,26 +363,27 @@ class MeshRenderer:
         if self._current.keyframe is None:
             raise RuntimeError("set_keyframe must be called before rendering")
         clip_from_view = camera.gl_projection(intrinsics, NEAR_PLANE, FAR_PLANE)
-        self.program["clip_from_view"].write(clip_from_view.T.astype("f4").tobytes())
-        self.program["flip_y"].value = flip_y
-        self.program["viewport_px"].value = tuple(float(v) for v in viewport)
-        self.program["view_fx"].value = float(intrinsics[0])
-        self.program["stretch_threshold"].value = self.stretch_threshold
-        self.program["show_torn"].value = float(show_torn)
-        self.program["hide_sky_below"].value = SKY_DISPARITY if self._dome is not None else -1.0
-        self.program["detail_per_unit"].value = self._detail_per_unit
-        self.program["detail_strength"].value = self._detail_strength
-        self.program["apply_detail"].value = float(apply_detail)
-        self._detail_tex.use(4)
+        program = self.detail_program if self._detail_strength > 0.0 else self.program
+        program["clip_from_view"].write(clip_from_view.T.astype("f4").tobytes())
+        program["flip_y"].value = flip_y
+        program["viewport_px"].value = tuple(float(v) for v in viewport)
+        program["view_fx"].value = float(intrinsics[0])
+        program["stretch_threshold"].value = self.stretch_threshold
+        program["show_torn"].value = float(show_torn)
+        program["hide_sky_below"].value = SKY_DISPARITY if self._dome is not None else -1.0
+        if program is self.detail_program:
+            program["detail_per_unit"].value = self._detail_per_unit
+            program["detail_strength"].value = self._detail_strength
+            program["apply_detail"].value = float(apply_detail)
+            self._detail_tex.use(4)
         self.ctx.disable(moderngl.CULL_FACE | moderngl.BLEND)
         self.ctx.enable(moderngl.DEPTH_TEST)
         if self._anchor_on:
-            self._anchor.draw(self.program, pose, clip_from_view, self.ANCHOR_DEPTH_SCALE, is_anchor=True)
+            self._anchor.draw(program, pose, clip_from_view, self.ANCHOR_DEPTH_SCALE, is_anchor=True)
         newest, oldest = self.CACHED_DEPTH_SCALES
         for rank, (_, layer) in enumerate(self._cached):
-            layer.draw(self.program, pose, clip_from_view,
-                       newest + (oldest - newest) * rank / max(1, len(self._cached) - 1))
-        self._current.draw(self.program, pose, clip_from_view, 1.0, skirt=show_torn)
+            layer.draw(program, pose, clip_from_view, newest + (oldest - newest) * rank / max(1, len(self._cached) - 1))
+        self._current.draw(program, pose, clip_from_view, 1.0, skirt=show_torn)
         if self._dome is not None:
             self._draw_sky(pose, intrinsics, viewport, flip_y, fill_gaps=show_torn)
 
@@ -398,12 +421,15 @@ class MeshRenderer:
         t.fbo.clear(0.0, 0.0, 0.0, 0.0, depth=1.0)
         self._draw(pose, intrinsics, (width, height), flip_y=1.0, show_torn=False, apply_detail=False)
         t.fbo.read_into(t.color_out, components=4, attachment=0)
-        t.fbo.read_into(t.geometry_out, components=4, attachment=1, dtype="f4")
+        t.fbo.read_into(t.geometry_out, components=2, attachment=1, dtype="f4")
         rgb = t.color_out[..., :3].astype(np.float32) * (1.0 / 255.0)
         mask = t.color_out[..., 3].astype(np.float32) * (1.0 / 255.0)
-        geometry = t.geometry_out
-        return RenderOutput(rgb=rgb, disparity=geometry[..., 0].copy(), mask=mask, from_anchor=geometry[..., 1] > 0.5,
-                            detail=geometry[..., 2].copy() if self._detail_strength > 0.0 else None)
+        detail = None
+        if self._detail_strength > 0.0:
+            detail = np.frombuffer(t.fbo.read(components=1, attachment=2, dtype="f4"), np.float32)
+            detail = detail.reshape(height, width).copy()
+        return RenderOutput(rgb=rgb, disparity=t.geometry_out[..., 0].copy(), mask=mask,
+                            from_anchor=t.geometry_out[..., 1] > 0.5, detail=detail)
 
     def draw(self, framebuffer: moderngl.Framebuffer, pose: np.ndarray, intrinsics: np.ndarray) -> None:
         """Draw the colour of the view into an on-screen framebuffer (e.g. a Qt widget's), filling its viewport.

@@ -2,28 +2,34 @@
 // Writes colour (alpha = 1 where anything valid was drawn: the mask), disparity, the layer kind (anchor or not) and
 // the detail gain of the current view.
 // Holes and out-of-frame pixels keep the clear value 0 in every output.
+// Compiled with DETAIL defined, it draws the detail texture (see infnat_core/detail.py); without, it costs nothing
+// (software GL runs every branch, so a strength of 0 alone would not spare its cost).
 
 uniform sampler2D color_tex;       // keyframe colour at its own (possibly native photo) resolution
 uniform float is_anchor;           // 1 when this layer is the anchor (the photo), else 0
-uniform float own_detail;          // 1 when the layer's colour is a photo, detailed down to its texel, else 0
-uniform sampler2D detail_tex;      // tileable, mipmapped R32F log-luminance detail (see infnat_core/detail.py)
-uniform float detail_per_unit;     // detail texture tiles per world unit
-uniform float detail_strength;     // gain = exp(strength · detail); 0 = no detail
-uniform float apply_detail;        // 1 (on screen): multiply the colour by the gain; 0 (read-back): write the gain
-                                   // apart, so that refined keyframes stay free of it and it never compounds
 
 in vec2 v_uv;
 in float v_valid;
 in float v_cover;                  // interpolated coverage: this layer draws only where it is at least 0.5
 in float v_view_z;
+
+layout(location = 0) out vec4 out_color;      // rgb, mask
+layout(location = 1) out vec2 out_geometry;   // 1 / view depth, whether the anchor drew the pixel
+layout(location = 2) out float out_detail;    // log gain of the detail texture
+
+#ifdef DETAIL
+uniform float own_detail;          // 1 when the layer's colour is a photo, detailed down to its texel, else 0
+uniform sampler2D detail_tex;      // tileable, mipmapped R32F log-luminance detail (see infnat_core/detail.py)
+uniform float detail_per_unit;     // detail texture tiles per world unit
+uniform float detail_strength;     // gain = exp(strength · detail)
+uniform float apply_detail;        // 1 (on screen): multiply the colour by the gain; 0 (read-back): write the gain
+                                   // apart, so that refined keyframes stay free of it and it never compounds
+
 in vec3 v_world;                   // world position of the surface
 in vec3 v_normal;                  // its smoothed normal (not normalised)
 
 const float SHARP_ELONGATION = 3.0;       // footprint elongation (longer / shorter axis) with full detail
 const float NO_DETAIL_ELONGATION = 8.0;   // and from which on there is none
-
-layout(location = 0) out vec4 out_color;      // rgb, mask
-layout(location = 1) out vec4 out_geometry;   // 1 / view depth, whether the anchor drew the pixel, log detail gain
 
 // Detail of one tri-planar projection at level of detail ``lod``, less what the layer's own colour resolves: the
 // detail ``layer_octaves`` coarser (the layer's magnification; < 0 = the layer resolves none, as refined keyframes,
@@ -33,12 +39,13 @@ float projected(vec2 coords, float lod, float layer_octaves) {
     return textureLod(detail_tex, coords, lod).r - layer;
 }
 
-// One octave of the detail: the texture tiled ``scale`` times larger in the world, tri-planar by the normal
-// weights ``w``, at level of detail ``lod``.
-float octave(vec3 p, vec3 w, float scale, float lod, float layer_octaves) {
+// One octave of the detail: the texture tiled ``scale`` times larger in the world, at level of detail ``lod``,
+// projected along the world axis nearest the surface's normal ``n`` (a switch of axis is a seam between two
+// patches of noise, which the eye does not find; blending all three projections would cost three times as much).
+float octave(vec3 p, vec3 n, float scale, float lod, float layer_octaves) {
     p /= scale;
-    return w.x * projected(p.yz, lod, layer_octaves) + w.y * projected(p.xz, lod, layer_octaves)
-         + w.z * projected(p.xy, lod, layer_octaves);
+    vec2 coords = n.x > max(n.y, n.z) ? p.yz : (n.y > n.z ? p.xz : p.xy);
+    return projected(coords, lod, layer_octaves);
 }
 
 float detail_gain() {
@@ -47,7 +54,6 @@ float detail_gain() {
     vec2 texels = v_uv * vec2(textureSize(color_tex, 0));
     // Colour texels per pixel along the more magnified screen axis: below 1, the colour lacks detail there.
     float color_per_px = min(length(dFdx(texels)), length(dFdy(texels)));
-    if (detail_strength <= 0.0) return 0.0;
     // The photo resolves detail down to its texel: only where it is magnified does it lack some.
     float layer_octaves = own_detail > 0.5 ? -log2(clamp(color_per_px, 1e-3, 1.0)) : -1.0;
     if (layer_octaves == 0.0) return 0.0;
@@ -61,8 +67,7 @@ float detail_gain() {
     // Footprint of a pixel on the surface in texels: the square root of its area, so that grazing ground stays
     // sharp (the longer axis would blur its detail away; a cheap stand-in for anisotropic filtering).
     float lod = log2(max(sqrt(area) * float(textureSize(detail_tex, 0).x), 1e-6));
-    vec3 w = length(v_normal) > 0.0 ? pow(abs(normalize(v_normal)), vec3(4.0)) : vec3(0.0, 1.0, 0.0);
-    w /= w.x + w.y + w.z;
+    vec3 n = abs(v_normal);
     // Nature looks alike at every scale: the texture repeats in octaves 4× apart in the world, and each pixel
     // shows the two whose texels are nearest its own size (levels of detail in [0, 2) and [-2, 0)), cross-faded
     // at constant contrast, so detail stays as dense at every distance and fades smoothly from one octave to the
@@ -70,16 +75,25 @@ float detail_gain() {
     float k = floor(lod * 0.5);
     float f = lod * 0.5 - k;
     float scale = exp2(2.0 * k);
-    float near_octave = octave(p, w, scale, lod - 2.0 * k, layer_octaves);
-    float far_octave = octave(p, w, 4.0 * scale, lod - 2.0 * k - 2.0, layer_octaves);
+    float near_octave = octave(p, n, scale, lod - 2.0 * k, layer_octaves);
+    float far_octave = octave(p, n, 4.0 * scale, lod - 2.0 * k - 2.0, layer_octaves);
     return detail_strength * fade * (cos(f * 1.5707963) * near_octave + sin(f * 1.5707963) * far_octave);
 }
+#endif
 
 void main() {
+#ifdef DETAIL
     float gain = detail_gain();  // before any discard: it takes screen-space derivatives
+#else
+    float gain = 0.0;
+#endif
     // Torn fragments are dropped: what lies behind them (another layer) shows, or the hole stays 0 for refinement.
     if (v_view_z <= 0.0 || v_valid < 0.5 || v_cover < 0.5) discard;
     vec3 rgb = texture(color_tex, v_uv).rgb;
-    out_color = vec4(apply_detail > 0.5 ? rgb * exp(gain) : rgb, 1.0);
-    out_geometry = vec4(1.0 / v_view_z, is_anchor, gain, 0.0);
+#ifdef DETAIL
+    if (apply_detail > 0.5) rgb *= exp(gain);
+#endif
+    out_color = vec4(rgb, 1.0);
+    out_geometry = vec2(1.0 / v_view_z, is_anchor);
+    out_detail = gain;
 }

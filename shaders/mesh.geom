@@ -20,15 +20,19 @@ in float g_valid[];
 in float g_cover[];
 in float g_view_z[];
 in float g_key_z[];
+#ifdef DETAIL
 in vec3 g_world[];
 in vec3 g_normal[];
+#endif
 
 out vec2 v_uv;
 out float v_valid;
 out float v_cover;
 out float v_view_z;
+#ifdef DETAIL
 out vec3 v_world;
 out vec3 v_normal;
+#endif
 
 void main() {
     // Nothing of a triangle whose vertices are all uncovered survives the fragment test: skip rasterising it.
@@ -60,8 +64,10 @@ void main() {
         v_valid = (in_front && (!torn || stretched)) ? 1.0 : g_valid[i];
         v_view_z = g_view_z[i];
         v_cover = g_cover[i];
+#ifdef DETAIL
         v_world = g_world[i];
         v_normal = g_normal[i];
+#endif
         EmitVertex();
     }
     EndPrimitive();

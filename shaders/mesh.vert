@@ -11,7 +11,9 @@ uniform sampler2D edge_tex;        // (H, W) RG32F per-vertex: r = edge validity
 uniform ivec2 grid_size;           // (W, H) of the disparity map
 uniform vec4 key_intrinsics;       // keyframe (fx, fy, cx, cy) in texture units
 uniform mat4 view_from_key;        // current camera from keyframe camera
+#ifdef DETAIL
 uniform mat4 world_from_key;       // world from keyframe camera (where the detail texture is anchored)
+#endif
 uniform mat4 clip_from_view;       // projection (see camera.gl_projection)
 uniform float flip_y;              // 1 for off-screen read-back (row 0 = top), -1 for an on-screen framebuffer
 uniform float hide_sky_below;      // vertices at or below this disparity are not drawn (the sky pass draws them)
@@ -22,12 +24,15 @@ out float g_valid;
 out float g_cover;
 out float g_view_z;
 out float g_key_z;
+#ifdef DETAIL
 out vec3 g_world;
 out vec3 g_normal;                 // smoothed world normal of the surface (orients the detail texture)
+#endif
 
 const float SKIRT_REACH = 3.0;      // a skirt vertex lies this many times its border vertex's offset from the centre
                                    // farther out (in keyframe texture units)
 
+#ifdef DETAIL
 const int NORMAL_REACH = 3;        // grid texels between the points whose cross product is the smoothed normal
 
 // The keyframe-camera point of grid texel ``ij`` (clamped to the grid) at its disparity.
@@ -37,6 +42,7 @@ vec3 grid_point(ivec2 ij) {
     float depth = 1.0 / clamp(texelFetch(disparity_tex, ij, 0).r, 0.01, 1.0);
     return vec3((uv - key_intrinsics.zw) / key_intrinsics.xy * depth, depth);
 }
+#endif
 
 // The k-th vertex (column, row) of the grid's border, clockwise from the top-left corner (2·W + 2·H − 4 in all).
 ivec2 border_vertex(int k) {
@@ -68,10 +74,12 @@ void main() {
     g_cover = stored <= hide_sky_below ? 0.0 : validity.g;
     g_view_z = view_point.z;
     g_key_z = depth;
+#ifdef DETAIL
     g_world = (world_from_key * vec4(key_point, 1.0)).xyz;
     vec3 across = grid_point(ij + ivec2(NORMAL_REACH, 0)) - grid_point(ij - ivec2(NORMAL_REACH, 0));
     vec3 down = grid_point(ij + ivec2(0, NORMAL_REACH)) - grid_point(ij - ivec2(0, NORMAL_REACH));
     g_normal = mat3(world_from_key) * cross(across, down);
+#endif
     // Scaling a view-space point toward the camera keeps its pixel and only changes its depth-test depth.
     gl_Position = clip_from_view * vec4(view_point.xyz * depth_scale, 1.0);
     gl_Position.y *= flip_y;

@@ -20,7 +20,8 @@ uniform float fill_gaps;           // 1 (on screen): sky the dome lacks, hidden 
                                    // refinement): such pixels stay holes
 
 layout(location = 0) out vec4 out_color;      // rgb, mask
-layout(location = 1) out vec4 out_geometry;   // 1 / view depth, whether the anchor drew the pixel (never), detail (none)
+layout(location = 1) out vec2 out_geometry;   // 1 / view depth, whether the anchor drew the pixel (never)
+layout(location = 2) out float out_detail;    // log gain of the detail texture (none)
 
 const float PI = 3.14159265358979;
 const int GAP_SEARCH = 48;         // photo disparity texels searched upward for sky (fill_gaps)
@@ -38,7 +39,8 @@ void main() {
             if (all(greaterThanEqual(puv, vec2(0.0))) && all(lessThanEqual(puv, vec2(1.0)))
                 && texture(photo_disparity, puv).r <= sky_disparity) {
                 out_color = vec4(texture(photo_color, puv).rgb, 1.0);
-                out_geometry = vec4(0.01, 0.0, 0.0, 0.0);
+                out_geometry = vec2(0.01, 0.0);
+                out_detail = 0.0;
                 return;
             }
             hidden_uv = clamp(puv, 0.0, 1.0);  // land there, or beyond the photo's edge
@@ -56,7 +58,8 @@ void main() {
             if (above.y < 0.0) break;
             if (texture(photo_disparity, above).r <= sky_disparity) {
                 out_color = vec4(texture(photo_color, above).rgb, 1.0);
-                out_geometry = vec4(0.01, 0.0, 0.0, 0.0);
+                out_geometry = vec2(0.01, 0.0);
+                out_detail = 0.0;
                 return;
             }
         }
@@ -65,5 +68,6 @@ void main() {
     // Unpainted texels are (0, 0, 0, 0): dividing by the filtered alpha averages only painted neighbours, so the
     // edge of the painted sky has no dark fringe.
     out_color = vec4(painted.rgb / painted.a, 1.0);
-    out_geometry = vec4(0.01, 0.0, 0.0, 0.0);
+    out_geometry = vec2(0.01, 0.0);
+    out_detail = 0.0;
 }

@@ -22,7 +22,7 @@ from infnat_core.sky import SkyDome
 
 
 def chained_renders(dataset: SyntheticFlights, flight_index: int, refiner: Refiner, last_step: int,
-                    edge_threshold: float = 0.3, detail_strength: float = SessionConfig().detail_strength
+                    edge_threshold: float = 0.3, detail_strength: float = 0.0
                     ) -> Iterator[tuple[int, RenderOutput, np.ndarray, np.ndarray]]:
     """``(step, render, rgb, disparity)`` for steps ``1..last_step`` of one synthetic flight flown by the engine's
     loop: the render ``(H, W)`` at the step's pose, and ``refiner``'s rgb ``(H, W, 3)`` and disparity ``(H, W)``
@@ -30,9 +30,9 @@ def chained_renders(dataset: SyntheticFlights, flight_index: int, refiner: Refin
 
     As ``FlightSession`` does with a photo, the ground-truth frame 0 starts the flight and stays as the anchor
     layer, and sky is drawn at infinity: frame 0's sky by direction, then the sky the refiner painted, kept in a
-    dome; frame 0's detail texture is drawn over the world at ``detail_strength`` (its gain is in each render's
-    ``detail``: the finished frame is ``render.finished(rgb)``). (The session's cache of older keyframes is left
-    out: a short flight forward never looks back.)
+    dome. With ``detail_strength`` > 0, frame 0's detail texture is drawn over the world (its gain is in each
+    render's ``detail``: the finished frame is ``render.finished(rgb)``). (The session's cache of older keyframes
+    is left out: a short flight forward never looks back.)
     """
     flight = dataset.cached_flight(flight_index)
     cfg = dataset.config
@@ -65,13 +65,11 @@ def chained_renders(dataset: SyntheticFlights, flight_index: int, refiner: Refin
 def rollout_samples(dataset: SyntheticFlights, flight_index: int, refiner: Refiner, steps: int,
                     edge_threshold: float = 0.3) -> list[dict[str, torch.Tensor]]:
     """Training samples (``sample.SAMPLE_KEYS``) of steps ``1..steps`` of :func:`chained_renders`: each render of
-    the refiner's own chained output, with the true frame of that step as the target. (The refiner never sees the
-    detail texture, so it is not drawn.)"""
+    the refiner's own chained output, with the true frame of that step as the target."""
     first = dataset.frame(flight_index, 0)
     first_rgbd = rgbd(first.rgb, first.disparity)
     samples = []
-    for step, out, _, _ in chained_renders(dataset, flight_index, refiner, steps, edge_threshold,
-                                           detail_strength=0.0):
+    for step, out, _, _ in chained_renders(dataset, flight_index, refiner, steps, edge_threshold):
         truth = dataset.frame(flight_index, step)
         samples.append(make_sample(out, rgbd(truth.rgb, truth.disparity), first_rgbd))
     return samples

@@ -42,12 +42,8 @@ class TerrainView:
 
 
 def _program(ctx: moderngl.Context, defines: tuple[str, ...] = ()) -> moderngl.Program:
-    def with_defines(source: str) -> str:
-        version, rest = source.split("\n", 1)
-        return "\n".join([version, *(f"#define {d}" for d in defines), rest])
-
-    return ctx.program(vertex_shader=with_defines(load_shader("terrain.vert")),
-                       fragment_shader=with_defines(load_shader("terrain.frag")))
+    return ctx.program(vertex_shader=load_shader("terrain.vert", defines),
+                       fragment_shader=load_shader("terrain.frag", defines))
 
 
 def cloud_texture(size: int = CLOUD_TEXTURE_SIZE, seed: int = 7) -> np.ndarray:

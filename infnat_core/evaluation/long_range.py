@@ -13,7 +13,7 @@ from infnat_core.fly import autopilot_flight
 from infnat_core.refiner.inference import Refiner
 from infnat_core.render import MeshRenderer
 from infnat_core.scene import Scene
-from infnat_core.session import FlightSession
+from infnat_core.session import FlightSession, SessionConfig
 
 SKY_RANGE = (0.05, 0.6)
 """Sky fraction outside this range counts as a crashed flight (InfiniteNature-Zero's criterion)."""
@@ -37,6 +37,8 @@ class LongRangeConfig:
     """Autopilot speed per frame (the ``fly`` command's default 0.45 units/s at 30 fps)."""
     seed: int = 0
     """Seed of the autopilot's wandering."""
+    session: SessionConfig = field(default_factory=SessionConfig)
+    """How the flight session refines and draws (the engine's defaults)."""
 
 
 @dataclass
@@ -64,7 +66,7 @@ class LongRangeResult:
 def long_range_eval(refiner: Refiner, scene: Scene, renderer: MeshRenderer,
                     config: LongRangeConfig = LongRangeConfig()) -> LongRangeResult:
     """Fly ``config.frames`` autopilot steps into a photo's scene (``infnat_core.scene.load_scene``) and score it."""
-    session = FlightSession(scene, renderer, refiner, config.width, config.height)
+    session = FlightSession(scene, renderer, refiner, config.width, config.height, config.session)
     sharp, colours, skies, finite, sheet = [], [], [], True, {}
     start = time.perf_counter()
     for frame in autopilot_flight(session, config.frames + 1, config.seed, config_for_speed(config.speed)):

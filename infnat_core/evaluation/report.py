@@ -140,7 +140,8 @@ def _report_text(summary: EvalSummary, weights: str | Path, config: EvalConfig, 
         f"{default_depth_estimator()[0].name}.",
         "",
         f"## Short range ({config.short_range.flights} held-out synthetic flights, "
-        f"{config.short_range.width}×{config.short_range.height}, seed {config.short_range.seed})",
+        f"{config.short_range.width}×{config.short_range.height}, seed {config.short_range.seed}, detail texture "
+        f"{config.short_range.detail_strength:g})",
         "",
         "| step | LPIPS fill | LPIPS network | reduction | PSNR fill | PSNR network |",
         "|---|---|---|---|---|---|",
@@ -163,7 +164,8 @@ def _report_text(summary: EvalSummary, weights: str | Path, config: EvalConfig, 
                      f"{short.hole_psnr[NETWORK][i]:.2f} |")
     lines += ["", "![LPIPS per step](short_range_lpips.png)", "", "![examples](short_range_examples.png)", "",
               f"## Long range ({config.long_range.frames} autopilot frames, {config.long_range.width}×"
-              f"{config.long_range.height}, speed {config.long_range.speed}/frame)", "",
+              f"{config.long_range.height}, speed {config.long_range.speed}/frame, detail texture "
+              f"{config.long_range.session.detail_strength:g})", "",
               f"| photo | refiner | sharpness last {config.long_range.tail} / frame 0 (≥ {goals.sharpness_ratio}) | "
               f"ΔE drift (≤ {goals.colour_drift:g}) | sky min–max | frames with sky in {list(SKY_RANGE)} | "
               "no NaN | s/frame |",

@@ -38,6 +38,10 @@ class ShortRangeConfig:
     """Edge-mask threshold of the warp (the engine's default)."""
     examples: int = 3
     """Flights whose frames at the last scored step are kept for the contact sheet."""
+    detail_strength: float = 0.0
+    """Strength of frame 0's detail texture on the finished frames. 0 (none) scores what the refiner paints:
+    the texture is the same for every refiner, and a synthesised texture can only add distance to any one truth
+    (``SessionConfig.detail_strength`` is what the app shows)."""
 
 
 @dataclass
@@ -62,13 +66,14 @@ class ShortRangeResult:
 
 
 def fly_synthetic(dataset: SyntheticFlights, flight_index: int, refiner: Refiner, last_step: int,
-                  edge_threshold: float = 0.3) -> tuple[list[np.ndarray], list[np.ndarray]]:
+                  edge_threshold: float = 0.3, detail_strength: float = 0.0
+                  ) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """Frames ``1..last_step`` (rgb ``(H, W, 3)`` float32) of the engine's loop along one synthetic flight
-    (:func:`infnat_core.data.rollout.chained_renders`, finished with the detail texture as the app shows them), and
-    the hole mask ``(H, W)`` bool of each render (what
+    (:func:`infnat_core.data.rollout.chained_renders`, finished with frame 0's detail texture at
+    ``detail_strength``), and the hole mask ``(H, W)`` bool of each render (what
     the refiner had to paint)."""
     frames, holes = [], []
-    for _, out, rgb, _ in chained_renders(dataset, flight_index, refiner, last_step, edge_threshold):
+    for _, out, rgb, _ in chained_renders(dataset, flight_index, refiner, last_step, edge_threshold, detail_strength):
         frames.append(out.finished(rgb))
         holes.append(out.mask < 0.5)
     return frames, holes
@@ -90,7 +95,8 @@ def short_range_eval(refiners: Mapping[str, Refiner], config: ShortRangeConfig =
         truth = [dataset.frame(flight_index, step).rgb for step in config.steps]
         example = {"input": dataset.frame(flight_index, 0).rgb, "ground truth": truth[-1]}
         for n, (name, refiner) in enumerate(refiners.items()):
-            frames, holes = fly_synthetic(dataset, flight_index, refiner, last, config.edge_threshold)
+            frames, holes = fly_synthetic(dataset, flight_index, refiner, last, config.edge_threshold,
+                                          config.detail_strength)
             scored = [frames[step - 1] for step in config.steps]
             masks = [holes[step - 1] for step in config.steps]
             frame_batch, truth_batch = image_batch(scored), image_batch(truth)

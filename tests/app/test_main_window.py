@@ -6,6 +6,7 @@ from PyQt6.QtTest import QTest
 from PyQt6.QtWidgets import QApplication, QMessageBox
 
 from app import main_window
+from app.sliders_dock import SliderValues
 from infnat_core.depth import HeuristicDepthEstimator
 from infnat_core.refiner.inference import FillRefiner
 from tests.app.conftest import make_window, viewport_pixels
@@ -71,14 +72,19 @@ def test_settings_persist_sliders_and_geometry(qtbot, tmp_path):
     assert first.sliders.values().photo_layer  # the photo comes back when you turn back, GPU or not
     if first.viewport.software_gl:
         assert not first.sliders.values().persistent_world  # first start without a GPU: smooth flight first
+        assert first.sliders.values().detail_strength == 0.0
+    else:
+        assert first.sliders.values().detail_strength == SliderValues().detail_strength
     first.sliders.relief.set_value(1.7)
     first.sliders.persistent_world.setChecked(True)
+    first.sliders.detail.set_value(0.5)
     first.resize(720, 560)
     first.close()
     second = make_window(qtbot, tmp_path, size=None)
     assert (second.width(), second.height()) == (720, 560)
     values = second.sliders.values()
     assert abs(values.depth.relief_scale - 1.7) < 1e-6 and values.persistent_world  # the user's choice wins
+    assert values.detail_strength == 0.5
     assert abs(second.controller.scene.config.depth.relief_scale - 1.7) < 1e-6
     second.close()
 
