@@ -147,7 +147,7 @@ class Controller(QObject):
         self.worker.set_style(scene.working_rgb, scene.disparity)
         self._forget_world()
         self._show_photo_keyframe()
-        self.viewport.set_detail(scene.detail, self._detail_strength)
+        self._show_detail()
         self.driver.reset(camera.identity_pose())
         self.scene_changed.emit(scene)
 
@@ -166,7 +166,7 @@ class Controller(QObject):
         self._detail_strength = values.detail_strength
         if self.scene is None:
             return
-        self.viewport.set_detail(self.scene.detail, values.detail_strength)
+        self._show_detail()
         if layers_changed:
             self._set_keyframe(self.keyframe)  # anchor and sky dome on/off; the next frame selects cached keyframes
         cfg = self.scene.config
@@ -181,7 +181,7 @@ class Controller(QObject):
                                         config=dataclasses.replace(scene.config, fov_deg=values.fov_deg))
         self.scene = scene
         self.edge_threshold = values.depth.edge_threshold
-        self.viewport.set_detail(scene.detail, values.detail_strength)
+        self._show_detail()
         if relief_changed:
             self.worker.set_style(scene.working_rgb, scene.disparity)
         if relief_changed or fov_changed:
@@ -189,6 +189,11 @@ class Controller(QObject):
             self._show_photo_keyframe()
         else:
             self._set_keyframe(self.keyframe)
+
+    def _show_detail(self) -> None:
+        """Draw the scene's detail texture at the slider's strength (not computed while the strength is 0)."""
+        on = self._detail_strength > 0.0
+        self.viewport.set_detail(self.scene.detail if on else None, self._detail_strength)
 
     def _show_photo_keyframe(self) -> None:
         """Make the photo the keyframe again (requests in flight were made from another keyframe: drop them)."""

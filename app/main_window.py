@@ -308,13 +308,16 @@ class MainWindow(QMainWindow):
             return
         saved = saved if isinstance(saved, dict) else {}
         # First start without a GPU: smooth flight first.
+        turned_off = []
         if "persistent_world" not in saved:
             self.sliders.persistent_world.setChecked(False)
+            turned_off.append("painted regions are not kept")
         if "detail_strength" not in saved:
             self.sliders.detail.set_value(0.0)
-        if not {"persistent_world", "detail_strength"} <= saved.keys():
-            self.statusBar().showMessage("OpenGL runs on the CPU here: painted regions are not kept and ground detail "
-                                         "is off, for speed (Settings ▸ Refinement)", 10000)
+            turned_off.append("ground detail is off")
+        if turned_off:
+            self.statusBar().showMessage(f"OpenGL runs on the CPU here: {' and '.join(turned_off)}, for speed "
+                                         "(Settings ▸ Refinement)", 10000)
 
     def _set_full_screen(self, on: bool) -> None:
         self.showFullScreen() if on else self.showNormal()

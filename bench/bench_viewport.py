@@ -180,7 +180,8 @@ def main() -> int:
           "refines/s | refine latency ms (median) | worker busy |")
     print("|---|---|---|---|---|---|---|---|---|---|")
     for threads, layers, detail, idle, busy in rows:
-        print(f"| {threads} | {layers} | {detail:g} | {idle['fps']:.1f} | {busy['fps']:.1f} | {busy['fps'] / idle['fps']:.2f} | "
+        print(f"| {threads} | {layers} | {detail:g} | {idle['fps']:.1f} | {busy['fps']:.1f} | "
+              f"{busy['fps'] / idle['fps']:.2f} | "
               f"{idle['p95_frame_ms']:.0f} / {busy['p95_frame_ms']:.0f} | {busy['refines'] / args.seconds:.1f} | "
               f"{busy['latency_ms']:.0f} | {busy['worker_busy']:.0%} |")
     print(f"\nKey press → first moved frame: median {key[0]:.1f} ms, {key[1]:.0f} frame(s) after the press.")

@@ -25,6 +25,12 @@ CUTOFF_PERIOD = 16.0
 """Structures longer than this many texels are left out: the photo and the refiner show the coarse scales."""
 LOG_EPS = 0.02
 """Luminance offset of the log contrast, so that near-black shadows do not dominate."""
+MIN_SIDE = 16
+"""A photo with a shorter side (after analysis resizing) gets no detail."""
+MIN_GROUND_PIXELS = 64
+"""A patch with fewer ground pixels gets no detail (nothing to measure the grain on)."""
+BORDER = 8
+"""Texels along the patch's border left out when its fine contrast is measured."""
 
 
 @dataclass(frozen=True)
@@ -46,21 +52,31 @@ def photo_detail(rgb: np.ndarray, disparity: np.ndarray, intrinsics: np.ndarray,
 
     The patch is cut from the bottom centre of the photo (the nearest ground; its sky pixels left out), its
     amplitude spectrum kept above ``CUTOFF_PERIOD`` and its phases drawn at random, which gives a seamlessly tiling
-    texture with the photo's fine-scale contrast and grain (grass, foliage, rock) but none of its objects."""
+    texture with the photo's fine-scale contrast and grain (grass, foliage, rock) but none of its objects. A photo
+    too small, or with too little ground in the patch, gets a flat texture (no detail)."""
     image = _analysis_image(rgb)
     h, w = image.shape[:2]
-    side = min(TEXTURE_SIDE, 1 << int(np.log2(max(2, min(h, w)))))
+    if min(h, w) < MIN_SIDE:
+        return DetailTexture(np.zeros((MIN_SIDE, MIN_SIDE), np.float32), texels_per_unit=1.0)
+    side = min(TEXTURE_SIDE, 1 << int(np.log2(min(h, w))))
     top, left = h - side, (w - side) // 2
     crop = np.log(_luminance(image[top:top + side, left:left + side]) + LOG_EPS)
     crop_disparity = np.asarray(Image.fromarray(disparity.astype(np.float32)).resize((w, h), Image.Resampling.BILINEAR))
     crop_disparity = crop_disparity[top:top + side, left:left + side]
     ground = ~is_sky(crop_disparity)
-    if ground.any():
-        crop = np.where(ground, crop, crop[ground].mean())
-        depth = float(np.median(1.0 / crop_disparity[ground]))
-    else:
-        depth = float(1.0 / max(float(crop_disparity.max()), 1e-3))
-    texture = _random_phase(crop - crop.mean(), np.random.default_rng(seed))
+    if ground.sum() < MIN_GROUND_PIXELS:
+        return DetailTexture(np.zeros((side, side), np.float32), texels_per_unit=1.0)
+    depth = float(np.median(1.0 / crop_disparity[ground]))
+    crop = np.where(ground, crop, crop[ground].mean())
+    weight = _high_pass(side)
+    texture = _random_phase(crop - crop.mean(), weight, np.random.default_rng(seed))
+    # Flat sky filled into the patch lowers its spectrum: give the texture the fine contrast of the ground itself
+    # (away from the patch's border, where the periodic filter wraps around).
+    fine = np.real(np.fft.ifft2(np.fft.fft2(crop) * weight))
+    inner = np.zeros_like(ground)
+    inner[BORDER:-BORDER, BORDER:-BORDER] = True
+    target = fine[ground & inner].std() if (ground & inner).sum() >= MIN_GROUND_PIXELS else fine[ground].std()
+    texture *= target / max(float(texture.std()), 1e-12)
     return DetailTexture(texture.astype(np.float32), texels_per_unit=float(intrinsics[0]) * w / depth)
 
 
@@ -78,18 +94,27 @@ def _luminance(rgb: np.ndarray) -> np.ndarray:
     return rgb @ np.array([0.2126, 0.7152, 0.0722], dtype=np.float32)
 
 
-def _random_phase(patch: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Random-phase noise ``(S, S)`` with the high-passed, radially averaged amplitude spectrum of ``patch (S, S)``,
-    at the patch's (un-windowed) energy. Periodic, so it tiles without seams.
+def _frequencies(side: int) -> np.ndarray:
+    """``(side, side)`` spatial frequency (cycles per texel) of each entry of a ``side``×``side`` FFT."""
+    return np.hypot(*np.meshgrid(np.fft.fftfreq(side), np.fft.fftfreq(side), indexing="ij"))
+
+
+def _high_pass(side: int) -> np.ndarray:
+    """``(side, side)`` spectral weight that leaves out structures longer than ``CUTOFF_PERIOD`` texels."""
+    return 1.0 - np.exp(-(_frequencies(side) * CUTOFF_PERIOD) ** 2)
+
+
+def _random_phase(patch: np.ndarray, weight: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Random-phase noise ``(S, S)`` with the radially averaged amplitude spectrum of ``patch (S, S)``, weighted by
+    ``weight (S, S)``. Periodic, so it tiles without seams.
 
     Isotropic: the photo sees its ground foreshortened, so its own spectrum is stretched across; laid onto the
     ground and foreshortened again, that texture would draw streaks."""
     side = patch.shape[0]
     window = np.outer(np.hanning(side), np.hanning(side))
-    power = np.abs(np.fft.fft2(patch * window)) ** 2 / np.mean(window ** 2)
-    f = np.hypot(*np.meshgrid(np.fft.fftfreq(side), np.fft.fftfreq(side), indexing="ij"))
-    ring = np.minimum(np.rint(f * side).astype(np.int64), side // 2)
+    power = np.abs(np.fft.fft2(patch * window)) ** 2
+    ring = np.minimum(np.rint(_frequencies(side) * side).astype(np.int64), side // 2)
     radial = np.bincount(ring.ravel(), power.ravel()) / np.maximum(np.bincount(ring.ravel()), 1)
-    spectrum = np.sqrt(radial[ring]) * (1.0 - np.exp(-(f * CUTOFF_PERIOD) ** 2))
+    spectrum = np.sqrt(radial[ring]) * weight
     phase = np.angle(np.fft.fft2(rng.standard_normal((side, side))))  # Hermitian: the inverse is real
     return np.real(np.fft.ifft2(spectrum * np.exp(1j * phase)))

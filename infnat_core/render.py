@@ -102,6 +102,7 @@ class _Target:
         self.fbo = ctx.framebuffer([self.color, self.geometry, self.detail], self.depth)
         self.color_out = np.empty((height, width, 4), np.uint8)
         self.geometry_out = np.empty((height, width, 2), np.float32)
+        self.detail_out = np.empty((height, width), np.float32)
 
     def release(self) -> None:
         for obj in (self.fbo, self.color, self.geometry, self.detail, self.depth):
@@ -180,7 +181,6 @@ class _Layer:
             return
         # GLSL matrices are column-major: upload the transpose of our row-major matrices.
         program["view_from_key"].write(view_from_key.T.astype("f4").tobytes())
-        world_from_key = camera.to_homogeneous(camera.invert_pose(kf.pose))
         program["key_intrinsics"].value = tuple(float(x) for x in kf.intrinsics)
         program["grid_size"].value = (self.grid[1], self.grid[0])
         program["depth_scale"].value = depth_scale
@@ -255,8 +255,7 @@ class MeshRenderer:
         self.stretch_threshold = stretch_threshold
         self.detail = detail
         self.program = self._mesh_program()
-        self.detail_program = self._mesh_program(("DETAIL",))
-        self.detail_program["detail_tex"].value = 4
+        self._detail_program: moderngl.Program | None = None  # compiled when first drawn
         self._detail_tex = ctx.texture((1, 1), 1, np.zeros(1, np.float32).tobytes(), dtype="f4")
         self._detail_per_unit = 1.0
         self._detail_strength = 0.0
@@ -283,6 +282,15 @@ class MeshRenderer:
         program["edge_tex"].value = 1
         program["color_tex"].value = 2
         return program
+
+    @property
+    def detail_program(self) -> moderngl.Program:
+        """The mesh program's variant that draws the detail texture (compiled on first use)."""
+        if self._detail_program is None:
+            self._detail_program = self._mesh_program(("DETAIL",))
+            self._detail_program["detail_tex"].value = 4
+            self._detail_program["sky_disparity"].value = SKY_DISPARITY
+        return self._detail_program
 
     @property
     def keyframe(self) -> Keyframe | None:
@@ -426,8 +434,8 @@ class MeshRenderer:
         mask = t.color_out[..., 3].astype(np.float32) * (1.0 / 255.0)
         detail = None
         if self._detail_strength > 0.0:
-            detail = np.frombuffer(t.fbo.read(components=1, attachment=2, dtype="f4"), np.float32)
-            detail = detail.reshape(height, width).copy()
+            t.fbo.read_into(t.detail_out, components=1, attachment=2, dtype="f4")
+            detail = t.detail_out.copy()
         return RenderOutput(rgb=rgb, disparity=t.geometry_out[..., 0].copy(), mask=mask,
                             from_anchor=t.geometry_out[..., 1] > 0.5, detail=detail)
 

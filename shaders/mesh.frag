@@ -27,9 +27,11 @@ uniform float apply_detail;        // 1 (on screen): multiply the colour by the 
 
 in vec3 v_world;                   // world position of the surface
 in vec3 v_normal;                  // its smoothed normal (not normalised)
+in float v_ground;                 // 1 where all of the triangle is land, less next to sky
 
 const float SHARP_ELONGATION = 3.0;       // footprint elongation (longer / shorter axis) with full detail
 const float NO_DETAIL_ELONGATION = 8.0;   // and from which on there is none
+const float MAX_GAIN = 1.0;               // |log gain| at most: strong textures at high strength would clip
 
 // Detail of one tri-planar projection at level of detail ``lod``, less what the layer's own colour resolves: the
 // detail ``layer_octaves`` coarser (the layer's magnification; < 0 = the layer resolves none, as refined keyframes,
@@ -62,7 +64,7 @@ float detail_gain() {
     // (The footprint is the parallelogram of dx and dy: its area over its longer side is its width.)
     float area = length(cross(dx, dy)), longer = max(length(dx), length(dy));
     float elongation = longer * longer / max(area, 1e-12);
-    float fade = 1.0 - smoothstep(SHARP_ELONGATION, NO_DETAIL_ELONGATION, elongation);
+    float fade = (1.0 - smoothstep(SHARP_ELONGATION, NO_DETAIL_ELONGATION, elongation)) * step(0.999, v_ground);
     if (fade <= 0.0) return 0.0;
     // Footprint of a pixel on the surface in texels: the square root of its area, so that grazing ground stays
     // sharp (the longer axis would blur its detail away; a cheap stand-in for anisotropic filtering).
@@ -77,7 +79,8 @@ float detail_gain() {
     float scale = exp2(2.0 * k);
     float near_octave = octave(p, n, scale, lod - 2.0 * k, layer_octaves);
     float far_octave = octave(p, n, 4.0 * scale, lod - 2.0 * k - 2.0, layer_octaves);
-    return detail_strength * fade * (cos(f * 1.5707963) * near_octave + sin(f * 1.5707963) * far_octave);
+    float gain = detail_strength * fade * (cos(f * 1.5707963) * near_octave + sin(f * 1.5707963) * far_octave);
+    return clamp(gain, -MAX_GAIN, MAX_GAIN);
 }
 #endif
 

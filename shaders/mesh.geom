@@ -23,6 +23,7 @@ in float g_key_z[];
 #ifdef DETAIL
 in vec3 g_world[];
 in vec3 g_normal[];
+in float g_ground[];
 #endif
 
 out vec2 v_uv;
@@ -32,6 +33,7 @@ out float v_view_z;
 #ifdef DETAIL
 out vec3 v_world;
 out vec3 v_normal;
+out float v_ground;
 #endif
 
 void main() {
@@ -67,6 +69,7 @@ void main() {
 #ifdef DETAIL
         v_world = g_world[i];
         v_normal = g_normal[i];
+        v_ground = g_ground[i];
 #endif
         EmitVertex();
     }

@@ -13,6 +13,7 @@ uniform vec4 key_intrinsics;       // keyframe (fx, fy, cx, cy) in texture units
 uniform mat4 view_from_key;        // current camera from keyframe camera
 #ifdef DETAIL
 uniform mat4 world_from_key;       // world from keyframe camera (where the detail texture is anchored)
+uniform float sky_disparity;       // disparity at or below which a vertex is sky
 #endif
 uniform mat4 clip_from_view;       // projection (see camera.gl_projection)
 uniform float flip_y;              // 1 for off-screen read-back (row 0 = top), -1 for an on-screen framebuffer
@@ -27,6 +28,7 @@ out float g_key_z;
 #ifdef DETAIL
 out vec3 g_world;
 out vec3 g_normal;                 // smoothed world normal of the surface (orients the detail texture)
+out float g_ground;                // 1 on land, 0 on sky (at the far plane; the detail texture is for land only)
 #endif
 
 const float SKIRT_REACH = 3.0;      // a skirt vertex lies this many times its border vertex's offset from the centre
@@ -79,6 +81,7 @@ void main() {
     vec3 across = grid_point(ij + ivec2(NORMAL_REACH, 0)) - grid_point(ij - ivec2(NORMAL_REACH, 0));
     vec3 down = grid_point(ij + ivec2(0, NORMAL_REACH)) - grid_point(ij - ivec2(0, NORMAL_REACH));
     g_normal = mat3(world_from_key) * cross(across, down);
+    g_ground = stored > sky_disparity ? 1.0 : 0.0;
 #endif
     // Scaling a view-space point toward the camera keeps its pixel and only changes its depth-test depth.
     gl_Position = clip_from_view * vec4(view_point.xyz * depth_scale, 1.0);

@@ -37,8 +37,10 @@ class LongRangeConfig:
     """Autopilot speed per frame (the ``fly`` command's default 0.45 units/s at 30 fps)."""
     seed: int = 0
     """Seed of the autopilot's wandering."""
-    session: SessionConfig = field(default_factory=SessionConfig)
-    """How the flight session refines and draws (the engine's defaults)."""
+    session: SessionConfig = field(default_factory=lambda: SessionConfig(detail_strength=0.0))
+    """How the flight session refines and draws: the engine's defaults, but without the ground detail texture,
+    which is the same for every refiner and would add its synthetic grain to the sharpness of the last frames
+    (``bench/long_range_depth.py --detail`` flies with it)."""
 
 
 @dataclass

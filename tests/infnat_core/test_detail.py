@@ -19,11 +19,10 @@ def _ground(h=240, w=320, depth=2.0):
     return np.full((h, w), 1.0 / depth, np.float32)
 
 
-def test_texture_is_zero_mean_tileable_and_has_the_photos_grain():
+def test_texture_is_tileable_and_has_the_photos_grain():
     detail = photo_detail(_grass(), _ground(), K)
     t = detail.texture
     assert t.shape == (128, 128) and t.dtype == np.float32  # the largest power of two the 240-row photo holds
-    assert abs(t.mean()) < 1e-3
     # Seamless: across the wrap-around, neighbours differ as much as anywhere inside, not more.
     inside = np.abs(np.diff(t, axis=1)).mean()
     wrap = np.abs(t[:, 0] - t[:, -1]).mean()
@@ -39,6 +38,20 @@ def test_flat_photo_has_no_detail_and_a_seed_changes_only_the_pattern():
     np.testing.assert_array_equal(a.texture, photo_detail(_grass(), _ground(), K, seed=1).texture)
     assert np.corrcoef(a.texture.ravel(), b.texture.ravel())[0, 1] < 0.2
     assert a.contrast == pytest.approx(b.contrast, rel=0.1)
+
+
+def test_ground_under_a_partly_sky_patch_keeps_its_grain():
+    all_ground = photo_detail(_grass(), _ground(), K)
+    disparity = _ground()
+    disparity[:200] = 0.01  # sky down to 40 rows above the bottom: the patch is mostly sky
+    assert photo_detail(_grass(), disparity, K).contrast == pytest.approx(all_ground.contrast, rel=0.25)
+
+
+def test_tiny_or_all_sky_photos_get_no_detail():
+    for h, w in ((1, 300), (12, 12), (3, 2)):
+        detail = photo_detail(np.full((h, w, 3), 90, np.uint8), np.full((h, w), 0.5, np.float32), K)
+        assert detail.contrast == 0.0 and np.isfinite(detail.texture).all()
+    assert photo_detail(_grass(), np.full((240, 320), 0.01, np.float32), K).contrast == 0.0
 
 
 def test_texture_is_isotropic_even_from_streaked_ground():
@@ -109,3 +122,33 @@ def test_detail_stays_on_the_world_when_the_keyframe_changes(gl_ctx):
     b = renderer.render(view, k, 128, 96).detail
     both = (slice(8, -8), slice(8, -24))
     assert np.abs(a[both] - b[both]).mean() < 0.1 * np.abs(a[both]).mean()
+
+
+def test_sky_gets_no_detail_even_without_a_sky_dome(gl_ctx):
+    renderer = MeshRenderer(gl_ctx)
+    wall, k = _wall()
+    disparity = wall.disparity.copy()
+    disparity[:48] = 0.01  # the top half is sky, drawn as part of the mesh (no dome)
+    renderer.set_keyframe(Keyframe(wall.rgb, disparity, wall.pose, k))
+    renderer.set_detail(photo_detail(_grass(), _ground(), K), 1.0)
+    out = renderer.render(camera.identity_pose(), k, 128, 96)
+    assert out.mask[4:40, 4:-4].min() > 0.5  # the sky is drawn ...
+    assert np.abs(out.detail[4:44]).max() == 0.0  # ... without grain
+    assert out.detail[56:-4, 4:-4].std() > 0.03
+
+
+def test_detail_can_be_turned_on_and_off_on_a_renderer_in_use(gl_ctx):
+    renderer = MeshRenderer(gl_ctx)
+    wall, k = _wall()
+    renderer.set_keyframe(wall)
+    plain = renderer.render(camera.identity_pose(), k, 128, 96)
+    texture = photo_detail(_grass(), _ground(), K)
+    renderer.set_detail(texture, 1.0)
+    one = renderer.render(camera.identity_pose(), k, 128, 96).detail
+    renderer.set_detail(texture, 0.0)
+    off = renderer.render(camera.identity_pose(), k, 128, 96)
+    renderer.set_detail(texture, 2.0)
+    two = renderer.render(camera.identity_pose(), k, 128, 96).detail
+    assert off.detail is None and np.array_equal(off.rgb, plain.rgb)
+    inner = (slice(4, -4), slice(4, -4))
+    np.testing.assert_allclose(two[inner], np.clip(2 * one[inner], -1, 1), atol=1e-4)
