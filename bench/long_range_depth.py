@@ -67,7 +67,7 @@ def main() -> None:
                       f"{result.colour_drift:.1f} | {result.sky_min:.2f}–{result.sky_max:.2f} | {seconds:.3f} |",
                       flush=True)
                 rows.append([result.sheet[i] for i in sorted(result.sheet)])
-                label = f"{path.stem[:14]}, {name.removeprefix('learned ')[:16]}, detail {detail:g}"
+                label = f"{path.stem[:12]}, {Path(name.removeprefix('learned ')).stem[:12]}, detail {detail:g}"
                 labels.append([f"{label} #{i}" for i in sorted(result.sheet)])
     args.out.parent.mkdir(parents=True, exist_ok=True)
     contact_sheet(rows, labels, args.out, tile_width=200)
