@@ -74,14 +74,14 @@ class RenderOutput:
     disparity: np.ndarray  # (h, w) float32, 1 / depth in the rendered view
     mask: np.ndarray  # (h, w) float32 in [0, 1]: 1 = valid content, 0 = hole / torn edge / out of frame
     from_anchor: np.ndarray | None = None  # (h, w) bool: drawn by the anchor (the photo layer); None = not known
-    detail: np.ndarray | None = None  # (h, w) float32 log gain of the detail texture (0 where none); None = none
+    detail_gain: np.ndarray | None = None  # (h, w) float32 log gain of the detail texture (0 where none), or None
 
     def finished(self, rgb: np.ndarray) -> np.ndarray:
         """The frame to show for ``rgb (h, w, 3)`` (this render refined): with the detail texture's gain applied.
         Refined keyframes stay without it, so that it never compounds."""
-        if self.detail is None:
+        if self.detail_gain is None:
             return rgb
-        return np.clip(rgb * np.exp(self.detail)[..., None], 0.0, 1.0).astype(np.float32)
+        return np.clip(rgb * np.exp(self.detail_gain)[..., None], 0.0, 1.0).astype(np.float32)
 
     @property
     def hole_fraction(self) -> float:
@@ -198,7 +198,7 @@ class _Layer:
         for start, stop in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)):
             first = int(tiles.first[start])
             vao.render(moderngl.TRIANGLES, vertices=int(tiles.first[stop - 1] + tiles.count[stop - 1]) - first,
-                            first=first)
+                       first=first)
         if skirt:
             skirt_vao.render(moderngl.TRIANGLES)
 
@@ -350,7 +350,7 @@ class MeshRenderer:
 
     def set_detail(self, detail: DetailTexture | None, strength: float = 1.0) -> None:
         """Draw ``detail`` (see :mod:`infnat_core.detail`) over the meshes at ``strength`` (0 or None = none).
-        ``render`` returns its gain apart (``RenderOutput.detail``); ``draw`` applies it."""
+        ``render`` returns its gain apart (``RenderOutput.detail_gain``); ``draw`` applies it."""
         self._detail_strength = float(strength) if detail is not None and detail.contrast > 0.0 else 0.0
         if detail is None:
             return
@@ -437,7 +437,7 @@ class MeshRenderer:
             t.fbo.read_into(t.detail_out, components=1, attachment=2, dtype="f4")
             detail = t.detail_out.copy()
         return RenderOutput(rgb=rgb, disparity=t.geometry_out[..., 0].copy(), mask=mask,
-                            from_anchor=t.geometry_out[..., 1] > 0.5, detail=detail)
+                            from_anchor=t.geometry_out[..., 1] > 0.5, detail_gain=detail)
 
     def draw(self, framebuffer: moderngl.Framebuffer, pose: np.ndarray, intrinsics: np.ndarray) -> None:
         """Draw the colour of the view into an on-screen framebuffer (e.g. a Qt widget's), filling its viewport.

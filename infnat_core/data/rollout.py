@@ -31,7 +31,7 @@ def chained_renders(dataset: SyntheticFlights, flight_index: int, refiner: Refin
     As ``FlightSession`` does with a photo, the ground-truth frame 0 starts the flight and stays as the anchor
     layer, and sky is drawn at infinity: frame 0's sky by direction, then the sky the refiner painted, kept in a
     dome. With ``detail_strength`` > 0, frame 0's detail texture is drawn over the world (its gain is in each
-    render's ``detail``: the finished frame is ``render.finished(rgb)``). (The session's cache of older keyframes
+    render's ``detail_gain``: the finished frame is ``render.finished(rgb)``). (The session's cache of older keyframes
     is left out: a short flight forward never looks back.)
     """
     flight = dataset.cached_flight(flight_index)

@@ -87,13 +87,13 @@ def test_refined_keyframes_get_detail_and_the_finished_frame_shows_it(gl_ctx):
     renderer.set_detail(photo_detail(_grass(), _ground(), K), 1.0)
     out = renderer.render(camera.identity_pose(), k, 128, 96)
     inner = (slice(4, -4), slice(4, -4))
-    assert out.detail[inner].std() > 0.03
+    assert out.detail_gain[inner].std() > 0.03
     np.testing.assert_allclose(out.rgb[inner], 0.5, atol=1 / 255)  # the render itself stays free of detail
     finished = out.finished(out.rgb)
     assert finished[inner].std() > 0.01
-    np.testing.assert_allclose(np.log(finished[inner][..., 0] / 0.5), out.detail[inner], atol=0.02)
+    np.testing.assert_allclose(np.log(finished[inner][..., 0] / 0.5), out.detail_gain[inner], atol=0.02)
     renderer.set_detail(None)
-    assert renderer.render(camera.identity_pose(), k, 128, 96).detail is None
+    assert renderer.render(camera.identity_pose(), k, 128, 96).detail_gain is None
 
 
 def test_a_photo_seen_at_its_own_resolution_gets_no_detail(gl_ctx):
@@ -101,10 +101,10 @@ def test_a_photo_seen_at_its_own_resolution_gets_no_detail(gl_ctx):
     photo, k = _wall(own_detail=True)
     renderer.set_keyframe(photo)
     renderer.set_detail(photo_detail(_grass(), _ground(), K), 1.0)
-    assert np.abs(renderer.render(camera.identity_pose(), k, 64, 48).detail).max() == 0.0  # minified
+    assert np.abs(renderer.render(camera.identity_pose(), k, 64, 48).detail_gain).max() == 0.0  # minified
     closer = camera.identity_pose()
     closer[2, 3] = -1.5  # 4× closer: the photo is magnified and lacks the finest octaves
-    assert renderer.render(closer, k, 128, 96).detail[8:-8, 8:-8].std() > 0.01
+    assert renderer.render(closer, k, 128, 96).detail_gain[8:-8, 8:-8].std() > 0.01
 
 
 def test_detail_stays_on_the_world_when_the_keyframe_changes(gl_ctx):
@@ -114,12 +114,12 @@ def test_detail_stays_on_the_world_when_the_keyframe_changes(gl_ctx):
     view = camera.identity_pose()
     first, k = _wall()
     renderer.set_keyframe(first)
-    a = renderer.render(view, k, 128, 96).detail
+    a = renderer.render(view, k, 128, 96).detail_gain
     moved = camera.identity_pose()
     moved[0, 3] = -0.1  # the next keyframe's camera, 0.1 to the right (cam_from_world), same wall at depth 2
     second, _ = _wall(pose=moved)
     renderer.set_keyframe(second)
-    b = renderer.render(view, k, 128, 96).detail
+    b = renderer.render(view, k, 128, 96).detail_gain
     both = (slice(8, -8), slice(8, -24))
     assert np.abs(a[both] - b[both]).mean() < 0.1 * np.abs(a[both]).mean()
 
@@ -133,8 +133,8 @@ def test_sky_gets_no_detail_even_without_a_sky_dome(gl_ctx):
     renderer.set_detail(photo_detail(_grass(), _ground(), K), 1.0)
     out = renderer.render(camera.identity_pose(), k, 128, 96)
     assert out.mask[4:40, 4:-4].min() > 0.5  # the sky is drawn ...
-    assert np.abs(out.detail[4:44]).max() == 0.0  # ... without grain
-    assert out.detail[56:-4, 4:-4].std() > 0.03
+    assert np.abs(out.detail_gain[4:44]).max() == 0.0  # ... without grain
+    assert out.detail_gain[56:-4, 4:-4].std() > 0.03
 
 
 def test_detail_can_be_turned_on_and_off_on_a_renderer_in_use(gl_ctx):
@@ -144,11 +144,11 @@ def test_detail_can_be_turned_on_and_off_on_a_renderer_in_use(gl_ctx):
     plain = renderer.render(camera.identity_pose(), k, 128, 96)
     texture = photo_detail(_grass(), _ground(), K)
     renderer.set_detail(texture, 1.0)
-    one = renderer.render(camera.identity_pose(), k, 128, 96).detail
+    one = renderer.render(camera.identity_pose(), k, 128, 96).detail_gain
     renderer.set_detail(texture, 0.0)
     off = renderer.render(camera.identity_pose(), k, 128, 96)
     renderer.set_detail(texture, 2.0)
-    two = renderer.render(camera.identity_pose(), k, 128, 96).detail
-    assert off.detail is None and np.array_equal(off.rgb, plain.rgb)
+    two = renderer.render(camera.identity_pose(), k, 128, 96).detail_gain
+    assert off.detail_gain is None and np.array_equal(off.rgb, plain.rgb)
     inner = (slice(4, -4), slice(4, -4))
     np.testing.assert_allclose(two[inner], np.clip(2 * one[inner], -1, 1), atol=1e-4)
