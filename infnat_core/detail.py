@@ -31,13 +31,16 @@ MIN_GROUND_PIXELS = 64
 """A patch with fewer ground pixels gets no detail (nothing to measure the grain on)."""
 BORDER = 8
 """Texels along the patch's border left out when its fine contrast is measured."""
+MAX_CONTRAST = 0.25
+"""Largest contrast (log-luminance standard deviation) of the texture: the grain of a harsh patch (pebbles, noise in
+deep shadow) is laid on every surface, smooth water and snow included."""
 
 
 @dataclass(frozen=True)
 class DetailTexture:
     """A tileable detail texture and its placement in the world."""
 
-    texture: np.ndarray  # (S, S) float32 zero-mean log-luminance contrast (gain = exp(strength · value))
+    texture: np.ndarray  # (S, S) float32 zero-mean log-luminance contrast (log gain = strength · value)
     texels_per_unit: float  # texels per world unit: one texel = one analysis pixel at the photo ground's depth
 
     @property
@@ -76,8 +79,16 @@ def photo_detail(rgb: np.ndarray, disparity: np.ndarray, intrinsics: np.ndarray,
     inner = np.zeros_like(ground)
     inner[BORDER:-BORDER, BORDER:-BORDER] = True
     target = fine[ground & inner].std() if (ground & inner).sum() >= MIN_GROUND_PIXELS else fine[ground].std()
-    texture *= target / max(float(texture.std()), 1e-12)
+    texture *= min(target, MAX_CONTRAST) / max(float(texture.std()), 1e-12)
     return DetailTexture(texture.astype(np.float32), texels_per_unit=float(intrinsics[0]) * w / depth)
+
+
+def apply_gain(rgb: np.ndarray, gain: np.ndarray) -> np.ndarray:
+    """``rgb (h, w, 3)`` in [0, 1] with the detail texture's log ``gain (h, w)`` applied, as the mesh shader does:
+    darkening scales the colour, brightening scales its distance to white, so highlights never clip."""
+    g = gain[..., None]
+    out = np.where(g < 0.0, rgb * np.exp(np.minimum(g, 0.0)), 1.0 - (1.0 - rgb) * np.exp(-np.maximum(g, 0.0)))
+    return out.astype(np.float32)
 
 
 def _analysis_image(rgb: np.ndarray) -> np.ndarray:

@@ -9,7 +9,7 @@ import numpy as np
 from PIL import Image
 
 from infnat_core import camera
-from infnat_core.detail import DetailTexture
+from infnat_core.detail import DetailTexture, apply_gain
 from infnat_core.image_io import as_uint8
 from infnat_core.mesh import (downsample_grid, edge_mask, skirt_indices, tile_corners, tile_extremes, tiled_grid,
                               visible_tiles)
@@ -79,9 +79,7 @@ class RenderOutput:
     def finished(self, rgb: np.ndarray) -> np.ndarray:
         """The frame to show for ``rgb (h, w, 3)`` (this render refined): with the detail texture's gain applied.
         Refined keyframes stay without it, so that it never compounds."""
-        if self.detail_gain is None:
-            return rgb
-        return np.clip(rgb * np.exp(self.detail_gain)[..., None], 0.0, 1.0).astype(np.float32)
+        return rgb if self.detail_gain is None else apply_gain(rgb, self.detail_gain)
 
     @property
     def hole_fraction(self) -> float:

@@ -21,7 +21,7 @@ layout(location = 2) out float out_detail;    // log gain of the detail texture
 uniform float own_detail;          // 1 when the layer's colour is a photo, detailed down to its texel, else 0
 uniform sampler2D detail_tex;      // tileable, mipmapped R32F log-luminance detail (see infnat_core/detail.py)
 uniform float detail_per_unit;     // detail texture tiles per world unit
-uniform float detail_strength;     // gain = exp(strength · detail)
+uniform float detail_strength;     // log gain = strength · detail (see apply_gain)
 uniform float apply_detail;        // 1 (on screen): multiply the colour by the gain; 0 (read-back): write the gain
                                    // apart, so that refined keyframes stay free of it and it never compounds
 
@@ -31,7 +31,15 @@ in float v_ground;                 // 1 where all of the triangle is land, less 
 
 const float SHARP_ELONGATION = 3.0;       // footprint elongation (longer / shorter axis) with full detail
 const float NO_DETAIL_ELONGATION = 8.0;   // and from which on there is none
-const float MAX_GAIN = 1.0;               // |log gain| at most: strong textures at high strength would clip
+const float MAX_GAIN = 1.0;               // |log gain| at most
+const float NEAR_DEPTH = 10.0;            // view depth (the nearest ground is about 1 away) up to which the detail is
+const float FAR_DEPTH = 30.0;             // full, and from which on there is none
+
+// ``rgb`` with the log gain ``gain`` applied: darkening scales the colour, brightening scales its distance to white,
+// so that highlights never clip (see infnat_core.detail.apply_gain).
+vec3 apply_gain(vec3 rgb, float gain) {
+    return gain < 0.0 ? rgb * exp(gain) : 1.0 - (1.0 - rgb) * exp(-gain);
+}
 
 // Detail of one tri-planar projection at level of detail ``lod``, less what the layer's own colour resolves: the
 // detail ``layer_octaves`` coarser (the layer's magnification; < 0 = the layer resolves none, as refined keyframes,
@@ -64,7 +72,10 @@ float detail_gain() {
     // (The footprint is the parallelogram of dx and dy: its area over its longer side is its width.)
     float area = length(cross(dx, dy)), longer = max(length(dx), length(dy));
     float elongation = longer * longer / max(area, 1e-12);
-    float fade = (1.0 - smoothstep(SHARP_ELONGATION, NO_DETAIL_ELONGATION, elongation)) * step(0.999, v_ground);
+    // Far away (distant slopes, clouds the depth put at a finite distance) the camera never comes close enough
+    // to magnify anything: no grain there.
+    float fade = (1.0 - smoothstep(SHARP_ELONGATION, NO_DETAIL_ELONGATION, elongation)) * step(0.999, v_ground)
+               * (1.0 - smoothstep(NEAR_DEPTH, FAR_DEPTH, v_view_z));
     if (fade <= 0.0) return 0.0;
     // Footprint of a pixel on the surface in texels: the square root of its area, so that grazing ground stays
     // sharp (the longer axis would blur its detail away; a cheap stand-in for anisotropic filtering).
@@ -94,7 +105,7 @@ void main() {
     if (v_view_z <= 0.0 || v_valid < 0.5 || v_cover < 0.5) discard;
     vec3 rgb = texture(color_tex, v_uv).rgb;
 #ifdef DETAIL
-    if (apply_detail > 0.5) rgb *= exp(gain);
+    if (apply_detail > 0.5) rgb = apply_gain(rgb, gain);
 #endif
     out_color = vec4(rgb, 1.0);
     out_geometry = vec2(1.0 / v_view_z, is_anchor);

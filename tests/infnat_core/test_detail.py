@@ -91,7 +91,11 @@ def test_refined_keyframes_get_detail_and_the_finished_frame_shows_it(gl_ctx):
     np.testing.assert_allclose(out.rgb[inner], 0.5, atol=1 / 255)  # the render itself stays free of detail
     finished = out.finished(out.rgb)
     assert finished[inner].std() > 0.01
-    np.testing.assert_allclose(np.log(finished[inner][..., 0] / 0.5), out.detail_gain[inner], atol=0.02)
+    g, shown = out.detail_gain[inner], finished[inner][..., 0]
+    # Darker by the gain below 0; above it, closer to white by the gain (so highlights never clip).
+    np.testing.assert_allclose(shown, np.where(g < 0, 0.5 * np.exp(g), 1 - 0.5 * np.exp(-g)), atol=0.02)
+    bright = out.finished(np.full_like(out.rgb, 0.98))
+    assert bright[inner].max() < 1.0 and bright[inner].min() < 0.95
     renderer.set_detail(None)
     assert renderer.render(camera.identity_pose(), k, 128, 96).detail_gain is None
 
@@ -152,3 +156,9 @@ def test_detail_can_be_turned_on_and_off_on_a_renderer_in_use(gl_ctx):
     assert off.detail_gain is None and np.array_equal(off.rgb, plain.rgb)
     inner = (slice(4, -4), slice(4, -4))
     np.testing.assert_allclose(two[inner], np.clip(2 * one[inner], -1, 1), atol=1e-4)
+
+
+def test_a_harsh_patch_gives_bounded_grain():
+    rng = np.random.default_rng(3)
+    pebbles = (rng.choice([0.02, 0.9], (240, 320, 1)) * np.ones(3) * 255).astype(np.uint8)  # black and white dots
+    assert photo_detail(pebbles, _ground(), K).contrast == pytest.approx(0.25, rel=0.01)
