@@ -120,7 +120,7 @@ def test_detail_option_textures_the_flight_and_zero_turns_it_off(tmp_path):
     last = {}
     for detail in ("0", "2"):
         out = tmp_path / f"d{detail}"
-        assert main(["fly", "--frames", "150", "--size", "128x80", "--detail", detail, "--out", f"{out}/",
+        assert main(["fly", "--frames", "300", "--size", "128x80", "--detail", detail, "--out", f"{out}/",
                      "--quiet"]) == 0
         last[detail] = iio.imread(sorted(out.glob("*.png"))[-1]).astype(np.float32)
     grain = {k: np.abs(np.diff(v.mean(axis=-1), axis=1)).mean() for k, v in last.items()}
