@@ -84,11 +84,10 @@ def photo_detail(rgb: np.ndarray, disparity: np.ndarray, intrinsics: np.ndarray,
 
 
 def apply_gain(rgb: np.ndarray, gain: np.ndarray) -> np.ndarray:
-    """``rgb (h, w, 3)`` in [0, 1] with the detail texture's log ``gain (h, w)`` applied, as the mesh shader does:
-    darkening scales the colour, brightening scales its distance to white, so highlights never clip."""
-    g = gain[..., None]
-    out = np.where(g < 0.0, rgb * np.exp(np.minimum(g, 0.0)), 1.0 - (1.0 - rgb) * np.exp(-np.maximum(g, 0.0)))
-    return out.astype(np.float32)
+    """``rgb (h, w, 3)`` in [0, 1] with the detail texture's log ``gain (h, w)`` applied to its odds,
+    rgb / (1 − rgb), as the mesh shader does: like a plain gain for dark and mid tones, but highlights never clip."""
+    g = np.exp(gain)[..., None]
+    return (rgb * g / (1.0 + rgb * (g - 1.0))).astype(np.float32)
 
 
 def _analysis_image(rgb: np.ndarray) -> np.ndarray:

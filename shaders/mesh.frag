@@ -35,10 +35,11 @@ const float MAX_GAIN = 1.0;               // |log gain| at most
 const float NEAR_DEPTH = 10.0;            // view depth (the nearest ground is about 1 away) up to which the detail is
 const float FAR_DEPTH = 30.0;             // full, and from which on there is none
 
-// ``rgb`` with the log gain ``gain`` applied: darkening scales the colour, brightening scales its distance to white,
-// so that highlights never clip (see infnat_core.detail.apply_gain).
+// ``rgb`` with the log gain ``gain`` applied to its odds, rgb / (1 − rgb): like a plain gain for dark and mid tones,
+// but highlights never clip (see infnat_core.detail.apply_gain).
 vec3 apply_gain(vec3 rgb, float gain) {
-    return gain < 0.0 ? rgb * exp(gain) : 1.0 - (1.0 - rgb) * exp(-gain);
+    float g = exp(gain);
+    return rgb * g / (1.0 + rgb * (g - 1.0));
 }
 
 // Detail of one tri-planar projection at level of detail ``lod``, less what the layer's own colour resolves: the
