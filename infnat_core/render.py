@@ -183,7 +183,7 @@ class _Layer:
         program["grid_size"].value = (self.grid[1], self.grid[0])
         program["depth_scale"].value = depth_scale
         program["is_anchor"].value = float(is_anchor)
-        if "own_detail" in program:  # the detail variant
+        if program is self.renderer._detail_program:
             world_from_key = camera.to_homogeneous(camera.invert_pose(kf.pose))
             program["world_from_key"].write(world_from_key.T.astype("f4").tobytes())
             program["own_detail"].value = float(kf.own_detail)
@@ -254,7 +254,7 @@ class MeshRenderer:
         self.detail = detail
         self.program = self._mesh_program()
         self._detail_program: moderngl.Program | None = None  # compiled when first drawn
-        self._detail_tex = ctx.texture((1, 1), 1, np.zeros(1, np.float32).tobytes(), dtype="f4")
+        self._detail_tex: moderngl.Texture | None = None
         self._detail_per_unit = 1.0
         self._detail_strength = 0.0
         self.max_texture_size = int(ctx.info["GL_MAX_TEXTURE_SIZE"])
@@ -354,8 +354,9 @@ class MeshRenderer:
             return
         texture = np.ascontiguousarray(detail.texture, dtype=np.float32)
         side = texture.shape[1], texture.shape[0]
-        if self._detail_tex.size != side:
-            self._detail_tex.release()
+        if self._detail_tex is None or self._detail_tex.size != side:
+            if self._detail_tex is not None:
+                self._detail_tex.release()
             self._detail_tex = self.ctx.texture(side, 1, dtype="f4")
             self._detail_tex.filter = (moderngl.LINEAR_MIPMAP_LINEAR, moderngl.LINEAR)
             self._detail_tex.repeat_x = self._detail_tex.repeat_y = True

@@ -34,15 +34,18 @@ out float g_ground;                // 1 on land, 0 on sky (at the far plane; the
 const float SKIRT_REACH = 3.0;      // a skirt vertex lies this many times its border vertex's offset from the centre
                                    // farther out (in keyframe texture units)
 
+// The keyframe-camera point seen at texture position ``placed`` at ``depth``.
+vec3 unproject(vec2 placed, float depth) {
+    return vec3((placed - key_intrinsics.zw) / key_intrinsics.xy * depth, depth);
+}
+
 #ifdef DETAIL
 const int NORMAL_REACH = 3;        // grid texels between the points whose cross product is the smoothed normal
 
 // The keyframe-camera point of grid texel ``ij`` (clamped to the grid) at its disparity.
 vec3 grid_point(ivec2 ij) {
     ij = clamp(ij, ivec2(0), grid_size - 1);
-    vec2 uv = (vec2(ij) + 0.5) / vec2(grid_size);
-    float depth = 1.0 / clamp(texelFetch(disparity_tex, ij, 0).r, 0.01, 1.0);
-    return vec3((uv - key_intrinsics.zw) / key_intrinsics.xy * depth, depth);
+    return unproject((vec2(ij) + 0.5) / vec2(grid_size), 1.0 / clamp(texelFetch(disparity_tex, ij, 0).r, 0.01, 1.0));
 }
 #endif
 
@@ -68,7 +71,7 @@ void main() {
     float stored = texelFetch(disparity_tex, ij, 0).r;
     float disparity = clamp(stored, 0.01, 1.0);
     float depth = 1.0 / disparity;
-    vec3 key_point = vec3((placed - key_intrinsics.zw) / key_intrinsics.xy * depth, depth);
+    vec3 key_point = unproject(placed, depth);
     vec4 view_point = view_from_key * vec4(key_point, 1.0);
     g_uv = uv;
     vec2 validity = skirt ? vec2(1.0) : texelFetch(edge_tex, ij, 0).rg;
