@@ -5,6 +5,13 @@ from PyQt6.QtGui import QImage
 
 from app.main_window import MainWindow
 from infnat_core.refiner.inference import FillRefiner
+from tests.headless_gl import release_egl
+
+
+@pytest.fixture(autouse=True)
+def no_headless_context_current():
+    """Qt's GL contexts can be made current (``tests.headless_gl``), whatever engine tests ran before."""
+    release_egl()
 
 
 def fill_loader():

@@ -2,12 +2,27 @@ import pytest
 import torch
 
 from infnat_core.gl import process_context
+from tests.headless_gl import current_egl, make_current
+
+
+
+@pytest.fixture(scope="session", autouse=True)
+def gl_binding():
+    """The EGL binding of the process's shared headless context (made here, before anything else renders)."""
+    process_context()
+    return current_egl()
 
 
 @pytest.fixture(scope="session")
-def gl_ctx():
+def gl_ctx(gl_binding):
     """The process's shared headless context (the one in-process CLI runs use too)."""
     return process_context()
+
+
+@pytest.fixture(autouse=True)
+def headless_context_current(gl_binding):
+    """The shared headless context current again if an app test released it (``tests.headless_gl``)."""
+    make_current(gl_binding)
 
 
 @pytest.fixture(autouse=True)
