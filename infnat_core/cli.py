@@ -109,6 +109,10 @@ def _add_train_parser(sub: argparse._SubParsersAction) -> None:
                            description="Train the SPADE refiner on synthetic flights (and photo round trips).")
     train.add_argument("--preset", default="cpu", choices=sorted(PRESETS), help="training config (default cpu)")
     train.add_argument("--steps", type=_positive_int, required=True, help="total optimiser steps of the run")
+    train.add_argument("--minutes", type=_positive_float,
+                       help="stop training after this many minutes (the pool's drawing not counted), even before --steps")
+    train.add_argument("--pool-workers", type=_positive_int, default=1,
+                       help="processes that draw the training pool (default 1; each renders on its own GL context)")
     train.add_argument("--out", required=True, help="run folder: checkpoint/, losses.png, refiner.safetensors")
     train.add_argument("--resume", action="store_true", help="continue from the run folder's checkpoint")
     train.add_argument("--photos", nargs="*", default=[],
@@ -262,7 +266,7 @@ def run_train(args: argparse.Namespace) -> None:
     if args.threads:
         torch.set_num_threads(args.threads)
     train(train_preset(args.preset), args.out, args.steps, load_photos(args.photos), resume=args.resume,
-          device=args.device)
+          device=args.device, minutes=args.minutes, pool_workers=args.pool_workers)
 
 
 def main(argv: list[str] | None = None) -> int:

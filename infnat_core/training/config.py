@@ -144,11 +144,15 @@ PRESETS: dict[str, TrainConfig] = {
         log_every=50,
     ),
 }
+PRESETS["gpu-short"] = replace(PRESETS["gpu"], pool_size=8000, rollout_every=300, rollout_flights=10, rollout_steps=10,
+                               checkpoint_every=500)
 """Named training configs, all of residual generators (painting on top of the classical fill): ``tiny`` (seconds,
 for tests), ``cpu`` (2 shared cores, about an hour: 96×160, batch 2, a slimmer discriminator, a half-size perceptual
 loss weighted 5× Infinite Nature's, since the run is too short for the adversarial terms alone to shape texture),
 ``gpu`` (160×256, the full discriminator, batch 16, repainting the depth edges too and refreshing its pool with its
-own 20-step rollouts of synthetic flights; not yet run)."""
+own 20-step rollouts of synthetic flights; not yet run) and ``gpu-short`` (the ``gpu`` recipe sized for a lent GPU
+held for minutes, ``bench/gpu_lease.sh``: a pool of 8,000 samples, which 14 processes draw in about 2 minutes,
+and smaller, cheaper refreshes; not yet run)."""
 
 
 def train_preset(name: str) -> TrainConfig:

@@ -17,11 +17,13 @@ from __future__ import annotations
 import copy
 import json
 import math
+import multiprocessing
 import os
 import shutil
 import sys
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -139,13 +141,45 @@ def draw_pool(config: TrainConfig, photos: Sequence[Photo] = (), rank: int = 0, 
     The mixture is synthetic flights (seed ``config.seed``) plus, when ``photos`` are given, photo round trips with
     weight ``config.photo_weight``. Deterministic in the config and the photos.
     """
+    return _draw_samples(config, photos, range(rank, config.pool_size, world_size), log)
+
+
+def draw_pool_parallel(config: TrainConfig, photos: Sequence[Photo] = (), rank: int = 0, world_size: int = 1,
+                       workers: int = 1, log: Callable[[str], None] | None = None) -> Pool:
+    """:func:`draw_pool` in ``workers`` spawned processes (each renders on its own headless GL context): the same
+    samples in the same order. Each worker draws a consecutive run of the share, so that it builds only the
+    synthetic flights of its own samples."""
+    indices = range(rank, config.pool_size, world_size)
+    workers = min(workers, len(indices))
+    if workers <= 1:
+        return draw_pool(config, photos, rank, world_size, log)
+    bounds = np.linspace(0, len(indices), workers + 1).round().astype(int)
+    runs = [indices[a:b] for a, b in zip(bounds[:-1], bounds[1:])]
+    start = time.perf_counter()
+    context = multiprocessing.get_context("spawn")  # a forked Mesa process hangs (infnat_core.gl)
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_one_thread_worker) as executor:
+        parts = list(executor.map(_draw_samples, [config] * workers, [list(photos)] * workers, runs))
+    if log is not None:
+        log(f"drawing data: {len(indices)} samples in {workers} processes ({time.perf_counter() - start:.0f} s)")
+    return {key: torch.cat([part[key] for part in parts]) for key in SAMPLE_KEYS}
+
+
+def _one_thread_worker() -> None:
+    """Each pool worker computes on one thread (torch, and Mesa's software rasteriser where there is no GPU): the
+    workers are the parallelism, and more threads would only contend for the same cores."""
+    torch.set_num_threads(1)
+    os.environ.setdefault("LP_NUM_THREADS", "1")
+
+
+def _draw_samples(config: TrainConfig, photos: Sequence[Photo], indices: Sequence[int],
+                  log: Callable[[str], None] | None = None) -> Pool:
+    """Samples ``indices`` of the data mixture of :func:`draw_pool`, stacked as float16."""
     sources = [SyntheticFlights(config.synthetic_data, seed=config.seed)]
     weights = [1.0 - config.photo_weight if photos else 1.0]
     if photos:
         sources.append(PhotoRoundTrip(list(photos), config.photo_data, seed=config.seed))
         weights.append(config.photo_weight)
     mixture = MixedDataset(sources, weights, length=config.pool_size, seed=config.seed)
-    indices = range(rank, config.pool_size, world_size)
     samples: dict[str, list[torch.Tensor]] = {key: [] for key in SAMPLE_KEYS}
     start = time.perf_counter()
     for count, index in enumerate(indices, 1):
@@ -168,9 +202,9 @@ def pool_key(config: TrainConfig, photos: Sequence[Photo], rank: int, world_size
 
 
 def cached_pool(path: Path, config: TrainConfig, photos: Sequence[Photo] = (), rank: int = 0, world_size: int = 1,
-                log: Callable[[str], None] | None = None) -> Pool:
-    """The pool stored at ``path`` when it was drawn with the same data settings, else a freshly drawn one (which
-    is then stored there, so a resumed or re-tuned run skips the drawing)."""
+                log: Callable[[str], None] | None = None, workers: int = 1) -> Pool:
+    """The pool stored at ``path`` when it was drawn with the same data settings, else a freshly drawn one (in
+    ``workers`` processes; then stored there, so a resumed or re-tuned run skips the drawing)."""
     key = pool_key(config, photos, rank, world_size)
     if path.is_file():
         try:
@@ -181,7 +215,7 @@ def cached_pool(path: Path, config: TrainConfig, photos: Sequence[Photo] = (), r
                     return {name: handle.get_tensor(name) for name in SAMPLE_KEYS}
         except Exception:  # a damaged cache is simply drawn again
             pass
-    pool = draw_pool(config, photos, rank, world_size, log)
+    pool = draw_pool_parallel(config, photos, rank, world_size, workers, log)
     partial = path.with_name(path.name + ".partial")
     save_file({k: v.contiguous() for k, v in pool.items()}, str(partial), metadata={"key": key})
     os.replace(partial, path)
@@ -369,9 +403,11 @@ def plot_history(history: Sequence[dict[str, float]], path: str | Path) -> None:
 
 
 def train(config: TrainConfig, out_dir: str | Path, steps: int, photos: Sequence[Photo] = (), resume: bool = False,
-          device: str = "auto", log: Callable[[str], None] = lambda line: print(line, file=sys.stderr, flush=True)
-          ) -> Path:
-    """Train for ``steps`` steps in all (a resumed run continues to that total); returns the exported weights path.
+          device: str = "auto", log: Callable[[str], None] = lambda line: print(line, file=sys.stderr, flush=True),
+          minutes: float | None = None, pool_workers: int = 1) -> Path:
+    """Train for ``steps`` steps in all (a resumed run continues to that total), or until ``minutes`` of training
+    (after the pool is drawn) have passed, whichever comes first; returns the exported weights path. The pool is
+    drawn in ``pool_workers`` processes.
 
     Under ``torchrun`` (``WORLD_SIZE`` > 1 in the environment) it joins the process group (NCCL on CUDA, else
     Gloo) and uses the GPU ``LOCAL_RANK``.
@@ -397,7 +433,7 @@ def train(config: TrainConfig, out_dir: str | Path, steps: int, photos: Sequence
         if distributed:
             dist.barrier()  # rank 0 has made the run folder
         pool = cached_pool(out_dir / ("pool.safetensors" if world == 1 else f"pool-{rank}.safetensors"), config,
-                           photos, rank, world, say)
+                           photos, rank, world, say, pool_workers)
         trainer = Trainer(config, pool, device)
         if resume:
             trainer.load_checkpoint(checkpoint)
@@ -406,6 +442,7 @@ def train(config: TrainConfig, out_dir: str | Path, steps: int, photos: Sequence
             f"generator+encoder parameters, batch {config.batch_size}, {config.refiner.height}×{config.refiner.width}")
         rollouts = SyntheticFlights(config.synthetic_data, seed=config.seed) if config.rollout_every else None
         start, first_step = time.perf_counter(), trainer.step_index
+        deadline = math.inf if minutes is None else start + 60.0 * minutes
         while trainer.step_index < steps:
             if rollouts is not None and trainer.step_index and trainer.step_index % config.rollout_every == 0:
                 refresh = (trainer.step_index // config.rollout_every) * world + rank
@@ -413,12 +450,18 @@ def train(config: TrainConfig, out_dir: str | Path, steps: int, photos: Sequence
                     rollouts, config.synthetic.flights + refresh * config.rollout_flights))
             trainer.step()
             done = trainer.step_index
-            if done % config.log_every == 0 or done == steps:
+            last = done == steps or _agreed(time.perf_counter() >= deadline, distributed, trainer.device)
+            if done % config.log_every == 0 or last:
+                now = time.perf_counter()
                 say(_progress_line(trainer.history[-config.log_every:], done, steps,
-                                   (time.perf_counter() - start) / (done - first_step)))
-            if rank == 0 and (done % config.checkpoint_every == 0 or done == steps):
+                                   (now - start) / (done - first_step), deadline - now))
+            if rank == 0 and (done % config.checkpoint_every == 0 or last):
                 trainer.save_checkpoint(checkpoint)
                 plot_history(trainer.history, out_dir / "losses.png")
+            if last:
+                if done < steps:
+                    say(f"stopped at step {done}: the {minutes:g}-minute budget is spent")
+                break
         weights = out_dir / "refiner.safetensors"
         if rank == 0:
             trainer.export(weights)
@@ -429,11 +472,22 @@ def train(config: TrainConfig, out_dir: str | Path, steps: int, photos: Sequence
             dist.destroy_process_group()
 
 
-def _progress_line(recent: Sequence[dict[str, float]], done: int, total: int, seconds_per_step: float) -> str:
+def _agreed(flag: bool, distributed: bool, device: torch.device) -> bool:
+    """``flag`` on any process, so that all stop at the same step (their clocks differ)."""
+    if not distributed:
+        return flag
+    value = torch.tensor([float(flag)], device=device)
+    dist.all_reduce(value, op=dist.ReduceOp.MAX)
+    return bool(value.item())
+
+
+def _progress_line(recent: Sequence[dict[str, float]], done: int, total: int, seconds_per_step: float,
+                   seconds_left: float = math.inf) -> str:
     """``step 120/3000  G 1.234 (l1 0.051 perc 2.31 fm 0.45 adv 0.12 kl 3.2)  D 1.87  0.95 s/step  ETA 45 min``,
-    each loss averaged over ``recent`` (``D off`` when the discriminator is not run)."""
+    each loss averaged over ``recent`` (``D off`` when the discriminator is not run); the ETA is at most
+    ``seconds_left`` (of a time budget)."""
     mean = {key: float(np.mean([r[key] for r in recent])) for key in recent[-1]}
-    eta_min = (total - done) * seconds_per_step / 60.0
+    eta_min = max(0.0, min((total - done) * seconds_per_step, seconds_left)) / 60.0
     discriminator = f"{mean['d_hinge']:.3f}" if "d_hinge" in mean else "off"
     return (f"step {done}/{total}  G {mean['total']:.3f} (l1 {mean['rgbd_l1']:.4f} perc {mean['perceptual']:.3f} "
             f"fm {mean['feature_matching']:.3f} adv {mean['adversarial']:.3f} kl {mean['kl']:.2f})  "

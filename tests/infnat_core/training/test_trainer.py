@@ -16,7 +16,7 @@ from infnat_core.refiner.inference import NetworkRefiner, load_refiner
 from infnat_core.training.config import train_preset
 from infnat_core.training.losses import LossWeights
 from infnat_core.data.synthetic import SyntheticFlights
-from infnat_core.training.trainer import Trainer, draw_pool, train
+from infnat_core.training.trainer import Trainer, draw_pool, draw_pool_parallel, train
 
 TINY = train_preset("tiny")
 
@@ -103,6 +103,23 @@ def test_train_command_writes_a_run_folder_and_resumes_it(tmp_path, capsys):
     assert state["step"] == 3 and len(state["history"]) == 3
     err = capsys.readouterr().err
     assert "reusing the training pool" in err and "resumed at step 2" in err
+
+
+def test_pool_drawn_in_worker_processes_is_the_same_pool(pool):
+    parallel = draw_pool_parallel(TINY, workers=3)
+    assert parallel.keys() == pool.keys()
+    for key in pool:
+        assert torch.equal(parallel[key], pool[key]), key
+
+
+def test_train_command_stops_when_its_minutes_are_spent(tmp_path, capsys):
+    out = tmp_path / "run"
+    assert main(["train", "--preset", "tiny", "--steps", "100000", "--minutes", "0.0001", "--out", str(out),
+                 "--device", "cpu"]) == 0
+    state = json.loads((out / "checkpoint" / "state.json").read_text())
+    assert 1 <= state["step"] < 100000
+    assert (out / "refiner.safetensors").is_file()
+    assert f"stopped at step {state['step']}: the 0.0001-minute budget is spent" in capsys.readouterr().err
 
 
 def test_train_command_without_a_checkpoint_to_resume_says_so(tmp_path, capsys):

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Train and evaluate the refiner in one call of a lent GPU machine (about 9 of its 10 minutes per call).
+#
+# Here first:  bash bench/gpu_lease_prepare.sh PHOTO...
+# Then the device tool's run:  command "bash bench/gpu_lease.sh", carry [".gl", ".whl", ".photos"], timeout_s 600
+#
+# On the device: unpacks the EGL libraries and installs the carried wheels, draws the `gpu-short` training pool in
+# WORKERS processes, trains for MINUTES (`main.py train --minutes`), then runs `main.py eval` on the GPU (the
+# short-range figures in full; long flights of only FRAMES frames, to fit the call: run the 1,000-frame flights
+# back here on the returned weights). What comes back under $OUT: lease.log (device, training and evaluation
+# output), refiner.safetensors, losses.png and eval.tgz (the evaluation's report folder).
+#
+# The variables can be set to try the script on a CPU machine, e.g.
+#   PY=.venv/bin/python PRESET=tiny MINUTES=0.1 WORKERS=2 EVAL_ARGS="--flights 1 --frames 5" OUT=/tmp/lease \
+#     bash bench/gpu_lease.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=${PY:-python3}
+PRESET=${PRESET:-gpu-short}
+MINUTES=${MINUTES:-5}
+WORKERS=${WORKERS:-14}
+FRAMES=${FRAMES:-100}
+EVAL_ARGS=${EVAL_ARGS:-"--frames $FRAMES --device auto"}
+OUT=${OUT:?set OUT to the folder the results go to}
+RUN=out/lease
+
+mkdir -p "$OUT"
+exec > >(tee "$OUT/lease.log") 2>&1
+if [ -d .gl ]; then
+    for package in .gl/*.deb; do dpkg -x "$package" /; done
+    ldconfig
+fi
+if [ -d .whl ]; then
+    "$PY" -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site .whl/*.whl
+    export PYTHONPATH=/tmp/site
+fi
+export PYTHONUNBUFFERED=1
+nvidia_egl=/usr/local/nvidia/share/glvnd/egl_vendor.d/10_nvidia.json
+[ -f "$nvidia_egl" ] && export __EGL_VENDOR_LIBRARY_FILENAMES=${__EGL_VENDOR_LIBRARY_FILENAMES:-$nvidia_egl}
+nvidia-smi --query-gpu=name,memory.total --format=csv,noheader || echo "no NVIDIA GPU"
+"$PY" -c "from infnat_core.gl import create_headless_context as c; print('GL:', c().info['GL_RENDERER'])"
+photos=()
+[ -d .photos ] && photos=(--photos .photos)
+
+rm -rf "$RUN"
+"$PY" main.py train --preset "$PRESET" --steps 1000000 --minutes "$MINUTES" --pool-workers "$WORKERS" \
+    "${photos[@]}" --out "$RUN"
+cp "$RUN/refiner.safetensors" "$RUN/losses.png" "$OUT/"
+# shellcheck disable=SC2086  # EVAL_ARGS is a list of options
+"$PY" main.py eval --weights "$RUN/refiner.safetensors" --out "$RUN/eval" $EVAL_ARGS
+tar czf "$OUT/eval.tgz" -C "$RUN" eval
