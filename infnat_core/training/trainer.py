@@ -466,6 +466,8 @@ def train(config: TrainConfig, out_dir: str | Path, steps: int, photos: Sequence
         if rank == 0:
             trainer.export(weights)
             say(f"wrote {weights}")
+        if distributed:
+            dist.barrier()  # tear the group down together: a process leaving early can abort the others' gloo
         return weights
     finally:
         if distributed:

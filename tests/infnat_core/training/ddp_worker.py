@@ -1,16 +1,26 @@
-"""Run under ``torchrun --nproc_per_node 2``: two training steps of the tiny preset on this process's share of the
-pool, then this process's generator weights are saved to ``OUT/rank-R.pt`` (see test_distributed.py)."""
+"""Run under ``torchrun --nproc_per_node 2`` (see test_distributed.py).
 
+``ddp_worker.py OUT``: two training steps of the tiny preset on this process's share of the pool, then this
+process's generator weights are saved to ``OUT/rank-R.pt``.
+``ddp_worker.py OUT budget``: ``train`` with a time budget that only rank 0 reaches (rank 1's is 1,000 minutes),
+into ``OUT/run``."""
+
+import os
 import sys
 
 import torch
 import torch.distributed as dist
 
 from infnat_core.training.config import train_preset
-from infnat_core.training.trainer import Trainer, draw_pool
+from infnat_core.training.trainer import Trainer, draw_pool, train
 
 if __name__ == "__main__":
     torch.set_num_threads(1)
+    if sys.argv[2:] == ["budget"]:
+        rank = int(os.environ["RANK"])
+        train(train_preset("tiny"), f"{sys.argv[1]}/run", steps=10**6, minutes=0.002 if rank == 0 else 1000.0,
+              device="cpu", log=lambda line: None)
+        os._exit(0)  # returning from train is the test; skip torch's gloo teardown at exit, which can abort
     dist.init_process_group("gloo")
     config = train_preset("tiny")
     rank, world = dist.get_rank(), dist.get_world_size()
