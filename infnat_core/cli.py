@@ -110,7 +110,8 @@ def _add_train_parser(sub: argparse._SubParsersAction) -> None:
     train.add_argument("--preset", default="cpu", choices=sorted(PRESETS), help="training config (default cpu)")
     train.add_argument("--steps", type=_positive_int, required=True, help="total optimiser steps of the run")
     train.add_argument("--minutes", type=_positive_float,
-                       help="stop training after this many minutes (the pool's drawing not counted), even before --steps")
+                       help="stop (and export) once this many minutes have passed since the command started, drawing "
+                            "the pool included, even before --steps")
     train.add_argument("--pool-workers", type=_positive_int, default=1,
                        help="processes that draw the training pool (default 1; each renders on its own GL context)")
     train.add_argument("--out", required=True, help="run folder: checkpoint/, losses.png, refiner.safetensors")
@@ -258,6 +259,7 @@ def run_eval(args: argparse.Namespace) -> None:
 
 
 def run_train(args: argparse.Namespace) -> None:
+    started = time.monotonic()
     import torch
 
     from infnat_core.training.config import train_preset
@@ -266,7 +268,8 @@ def run_train(args: argparse.Namespace) -> None:
     if args.threads:
         torch.set_num_threads(args.threads)
     train(train_preset(args.preset), args.out, args.steps, load_photos(args.photos), resume=args.resume,
-          device=args.device, minutes=args.minutes, pool_workers=args.pool_workers)
+          device=args.device, deadline=None if args.minutes is None else started + 60.0 * args.minutes,
+          pool_workers=args.pool_workers)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -36,10 +36,15 @@ def make_current(binding: Binding) -> None:
     """Make ``binding`` current on this thread (releasing a current GLX context first), unless it already is."""
     if current_egl()[3] == binding[3]:
         return
-    if _GLX.glXGetCurrentContext():
-        _GLX.glXMakeCurrent(_GLX.glXGetCurrentDisplay(), 0, None)
+    release_glx()
     if not _EGL.eglMakeCurrent(*binding):
         raise RuntimeError("eglMakeCurrent failed for the engine's headless context")
+
+
+def release_glx() -> None:
+    """Make no GLX context current on this thread (so an EGL context can be)."""
+    if _GLX.glXGetCurrentContext():
+        _GLX.glXMakeCurrent(_GLX.glXGetCurrentDisplay(), 0, None)
 
 
 def release_egl() -> None:

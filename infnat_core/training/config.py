@@ -109,6 +109,19 @@ class TrainConfig:
         return json.dumps(dataclasses.asdict(self), sort_keys=True)
 
 
+_GPU = TrainConfig(
+    refiner=RefinerConfig(height=160, width=256, spade_hidden=32, residual=True, edge_band=0.3),
+    pool_size=40000,
+    rollout_every=500,
+    rollout_flights=50,
+    rollout_steps=20,
+    batch_size=16,
+    perceptual_downsample=1,
+    checkpoint_every=1000,
+    log_every=50,
+)
+"""The ``gpu`` preset, also the base of ``gpu-short``."""
+
 PRESETS: dict[str, TrainConfig] = {
     "tiny": TrainConfig(
         refiner=RefinerConfig(
@@ -132,27 +145,17 @@ PRESETS: dict[str, TrainConfig] = {
                        discriminator=DiscriminatorConfig(channels=(32, 64, 128, 256)),
                        losses=LossWeights(perceptual=0.05), batch_size=2, perceptual_downsample=2,
                        checkpoint_every=50),
-    "gpu": TrainConfig(
-        refiner=RefinerConfig(height=160, width=256, spade_hidden=32, residual=True, edge_band=0.3),
-        pool_size=40000,
-        rollout_every=500,
-        rollout_flights=50,
-        rollout_steps=20,
-        batch_size=16,
-        perceptual_downsample=1,
-        checkpoint_every=1000,
-        log_every=50,
-    ),
+    "gpu": _GPU,
+    "gpu-short": replace(_GPU, pool_size=8000, rollout_every=300, rollout_flights=10, rollout_steps=10,
+                         checkpoint_every=500),
 }
-PRESETS["gpu-short"] = replace(PRESETS["gpu"], pool_size=8000, rollout_every=300, rollout_flights=10, rollout_steps=10,
-                               checkpoint_every=500)
 """Named training configs, all of residual generators (painting on top of the classical fill): ``tiny`` (seconds,
 for tests), ``cpu`` (2 shared cores, about an hour: 96×160, batch 2, a slimmer discriminator, a half-size perceptual
 loss weighted 5× Infinite Nature's, since the run is too short for the adversarial terms alone to shape texture),
 ``gpu`` (160×256, the full discriminator, batch 16, repainting the depth edges too and refreshing its pool with its
 own 20-step rollouts of synthetic flights; not yet run) and ``gpu-short`` (the ``gpu`` recipe sized for a lent GPU
-held for minutes, ``bench/gpu_lease.sh``: a pool of 8,000 samples, which 14 processes draw in about 2 minutes,
-and smaller, cheaper refreshes; not yet run)."""
+held for minutes, ``bench/gpu_lease.sh``: a pool of 8,000 samples, which 14 processes should draw in about 2
+minutes, and smaller, cheaper refreshes; not yet run)."""
 
 
 def train_preset(name: str) -> TrainConfig:

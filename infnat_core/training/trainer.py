@@ -21,6 +21,7 @@ import multiprocessing
 import os
 import shutil
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -31,7 +32,7 @@ import torch
 import torch.distributed as dist
 import torch.nn.functional as F
 from safetensors import safe_open
-from safetensors.torch import save_file
+from safetensors.torch import load_file, save_file
 from torch import nn
 
 from infnat_core.data.mix import MixedDataset
@@ -148,20 +149,31 @@ def draw_pool_parallel(config: TrainConfig, photos: Sequence[Photo] = (), rank: 
                        workers: int = 1, log: Callable[[str], None] | None = None) -> Pool:
     """:func:`draw_pool` in ``workers`` spawned processes (each renders on its own headless GL context): the same
     samples in the same order. Each worker draws a consecutive run of the share, so that it builds only the
-    synthetic flights of its own samples."""
+    synthetic flights of its own samples, and hands it back in a temporary file (a large pool would not fit in
+    a small ``/dev/shm``, which returning tensors goes through)."""
     indices = range(rank, config.pool_size, world_size)
     workers = min(workers, len(indices))
     if workers <= 1:
         return draw_pool(config, photos, rank, world_size, log)
     bounds = np.linspace(0, len(indices), workers + 1).round().astype(int)
     runs = [indices[a:b] for a, b in zip(bounds[:-1], bounds[1:])]
+    if log is not None:
+        log(f"drawing data: {len(indices)} samples in {workers} processes")
     start = time.perf_counter()
     context = multiprocessing.get_context("spawn")  # a forked Mesa process hangs (infnat_core.gl)
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_one_thread_worker) as executor:
-        parts = list(executor.map(_draw_samples, [config] * workers, [list(photos)] * workers, runs))
+    with tempfile.TemporaryDirectory(prefix="infnat-pool-") as folder:
+        files = [str(Path(folder) / f"part-{w}.safetensors") for w in range(workers)]
+        with ProcessPoolExecutor(workers, mp_context=context, initializer=_one_thread_worker) as executor:
+            list(executor.map(_draw_samples_to_file, [config] * workers, [list(photos)] * workers, runs, files))
+        parts = [load_file(file) for file in files]
     if log is not None:
         log(f"drawing data: {len(indices)} samples in {workers} processes ({time.perf_counter() - start:.0f} s)")
     return {key: torch.cat([part[key] for part in parts]) for key in SAMPLE_KEYS}
+
+
+def _draw_samples_to_file(config: TrainConfig, photos: Sequence[Photo], indices: Sequence[int], path: str) -> None:
+    """:func:`_draw_samples`, written to the safetensors file ``path`` (a pool worker's job)."""
+    save_file(_draw_samples(config, photos, indices), path)
 
 
 def _one_thread_worker() -> None:
@@ -404,10 +416,10 @@ def plot_history(history: Sequence[dict[str, float]], path: str | Path) -> None:
 
 def train(config: TrainConfig, out_dir: str | Path, steps: int, photos: Sequence[Photo] = (), resume: bool = False,
           device: str = "auto", log: Callable[[str], None] = lambda line: print(line, file=sys.stderr, flush=True),
-          minutes: float | None = None, pool_workers: int = 1) -> Path:
-    """Train for ``steps`` steps in all (a resumed run continues to that total), or until ``minutes`` of training
-    (after the pool is drawn) have passed, whichever comes first; returns the exported weights path. The pool is
-    drawn in ``pool_workers`` processes.
+          deadline: float | None = None, pool_workers: int = 1) -> Path:
+    """Train for ``steps`` steps in all (a resumed run continues to that total), or until ``time.monotonic()``
+    passes ``deadline`` (at least one step is taken), whichever comes first; returns the exported weights path. The
+    pool is drawn in ``pool_workers`` processes.
 
     Under ``torchrun`` (``WORLD_SIZE`` > 1 in the environment) it joins the process group (NCCL on CUDA, else
     Gloo) and uses the GPU ``LOCAL_RANK``.
@@ -442,7 +454,7 @@ def train(config: TrainConfig, out_dir: str | Path, steps: int, photos: Sequence
             f"generator+encoder parameters, batch {config.batch_size}, {config.refiner.height}×{config.refiner.width}")
         rollouts = SyntheticFlights(config.synthetic_data, seed=config.seed) if config.rollout_every else None
         start, first_step = time.perf_counter(), trainer.step_index
-        deadline = math.inf if minutes is None else start + 60.0 * minutes
+        deadline = math.inf if deadline is None else deadline
         while trainer.step_index < steps:
             if rollouts is not None and trainer.step_index and trainer.step_index % config.rollout_every == 0:
                 refresh = (trainer.step_index // config.rollout_every) * world + rank
@@ -450,17 +462,16 @@ def train(config: TrainConfig, out_dir: str | Path, steps: int, photos: Sequence
                     rollouts, config.synthetic.flights + refresh * config.rollout_flights))
             trainer.step()
             done = trainer.step_index
-            last = done == steps or _agreed(time.perf_counter() >= deadline, distributed, trainer.device)
+            last = done == steps or _agreed(time.monotonic() >= deadline, distributed, trainer.device)
             if done % config.log_every == 0 or last:
-                now = time.perf_counter()
                 say(_progress_line(trainer.history[-config.log_every:], done, steps,
-                                   (now - start) / (done - first_step), deadline - now))
+                                   (time.perf_counter() - start) / (done - first_step), deadline - time.monotonic()))
             if rank == 0 and (done % config.checkpoint_every == 0 or last):
                 trainer.save_checkpoint(checkpoint)
                 plot_history(trainer.history, out_dir / "losses.png")
             if last:
                 if done < steps:
-                    say(f"stopped at step {done}: the {minutes:g}-minute budget is spent")
+                    say(f"stopped at step {done}: the time budget is spent")
                 break
         weights = out_dir / "refiner.safetensors"
         if rank == 0:

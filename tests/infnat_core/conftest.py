@@ -2,15 +2,19 @@ import pytest
 import torch
 
 from infnat_core.gl import process_context
-from tests.headless_gl import current_egl, make_current
-
+from tests.headless_gl import current_egl, make_current, release_egl, release_glx
 
 
 @pytest.fixture(scope="session", autouse=True)
 def gl_binding():
-    """The EGL binding of the process's shared headless context (made here, before anything else renders)."""
+    """The EGL binding of the process's shared headless context, made here before anything else renders (with no
+    GLX context current, which would keep the new one from becoming current: ``tests.headless_gl``)."""
+    release_glx()
     process_context()
-    return current_egl()
+    binding = current_egl()
+    assert binding[3], "the engine's headless EGL context is not current after making it"
+    yield binding
+    release_egl()  # Qt's GL teardown at exit makes its own contexts current
 
 
 @pytest.fixture(scope="session")

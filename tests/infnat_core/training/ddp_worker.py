@@ -2,11 +2,12 @@
 
 ``ddp_worker.py OUT``: two training steps of the tiny preset on this process's share of the pool, then this
 process's generator weights are saved to ``OUT/rank-R.pt``.
-``ddp_worker.py OUT budget``: ``train`` with a time budget that only rank 0 reaches (rank 1's is 1,000 minutes),
-into ``OUT/run``."""
+``ddp_worker.py OUT budget``: ``train`` for up to 50 steps with a time budget that only rank 0 reaches (rank 1's
+ends in 1,000 minutes), into ``OUT/run``."""
 
 import os
 import sys
+import time
 
 import torch
 import torch.distributed as dist
@@ -18,7 +19,8 @@ if __name__ == "__main__":
     torch.set_num_threads(1)
     if sys.argv[2:] == ["budget"]:
         rank = int(os.environ["RANK"])
-        train(train_preset("tiny"), f"{sys.argv[1]}/run", steps=10**6, minutes=0.002 if rank == 0 else 1000.0,
+        seconds = 0.1 if rank == 0 else 60000.0
+        train(train_preset("tiny"), f"{sys.argv[1]}/run", steps=50, deadline=time.monotonic() + seconds,
               device="cpu", log=lambda line: None)
         os._exit(0)  # returning from train is the test; skip torch's gloo teardown at exit, which can abort
     dist.init_process_group("gloo")

@@ -1,11 +1,10 @@
 """Data-parallel training under torchrun: each process trains on its own data, yet all stay one model."""
 
+import json
 import os
 import subprocess
 import sys
 from pathlib import Path
-
-import json
 
 import torch
 
@@ -33,5 +32,5 @@ def test_a_time_budget_stops_every_process_at_the_same_step(tmp_path):
     run = _torchrun(str(tmp_path), "budget")  # only rank 0's budget runs out: rank 1 must stop with it, not hang
     assert run.returncode == 0, run.stderr[-3000:]
     state = json.loads((tmp_path / "run" / "checkpoint" / "state.json").read_text())
-    assert 1 <= state["step"] < 10**6
+    assert 1 <= state["step"] < 50
     assert (tmp_path / "run" / "refiner.safetensors").is_file()
