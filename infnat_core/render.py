@@ -370,7 +370,8 @@ class MeshRenderer:
         if self._current.keyframe is None:
             raise RuntimeError("set_keyframe must be called before rendering")
         clip_from_view = camera.gl_projection(intrinsics, NEAR_PLANE, FAR_PLANE)
-        program = self.detail_program if self._detail_strength > 0.0 else self.program
+        detailed = self._detail_strength > 0.0
+        program = self.detail_program if detailed else self.program  # the variant is compiled only when needed
         program["clip_from_view"].write(clip_from_view.T.astype("f4").tobytes())
         program["flip_y"].value = flip_y
         program["viewport_px"].value = tuple(float(v) for v in viewport)
@@ -378,7 +379,7 @@ class MeshRenderer:
         program["stretch_threshold"].value = self.stretch_threshold
         program["show_torn"].value = float(show_torn)
         program["hide_sky_below"].value = SKY_DISPARITY if self._dome is not None else -1.0
-        if program is self.detail_program:
+        if detailed:
             program["detail_per_unit"].value = self._detail_per_unit
             program["detail_strength"].value = self._detail_strength
             program["apply_detail"].value = float(apply_detail)

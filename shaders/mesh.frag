@@ -42,7 +42,7 @@ vec3 apply_gain(vec3 rgb, float gain) {
     return rgb * g / (1.0 + rgb * (g - 1.0));
 }
 
-// Detail of one tri-planar projection at level of detail ``lod``, less what the layer's own colour resolves: the
+// Detail of one planar projection at level of detail ``lod``, less what the layer's own colour resolves: the
 // detail ``layer_octaves`` coarser (the layer's magnification; < 0 = the layer resolves none, as refined keyframes,
 // which are kept without detail).
 float projected(vec2 coords, float lod, float layer_octaves) {

@@ -146,6 +146,7 @@ def test_detail_can_be_turned_on_and_off_on_a_renderer_in_use(gl_ctx):
     wall, k = _wall()
     renderer.set_keyframe(wall)
     plain = renderer.render(camera.identity_pose(), k, 128, 96)
+    assert renderer._detail_program is None  # without detail its shader variant is never compiled (its cost)
     texture = photo_detail(_grass(), _ground(), K)
     renderer.set_detail(texture, 1.0)
     one = renderer.render(camera.identity_pose(), k, 128, 96).detail_gain
