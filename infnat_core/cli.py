@@ -263,7 +263,8 @@ def run_train(args: argparse.Namespace) -> None:
     import torch
 
     from infnat_core.training.config import train_preset
-    from infnat_core.training.trainer import load_photos, train
+    from infnat_core.training.pool import load_photos
+    from infnat_core.training.trainer import train
 
     if args.threads:
         torch.set_num_threads(args.threads)

@@ -13,7 +13,8 @@ import torch
 import torch.distributed as dist
 
 from infnat_core.training.config import train_preset
-from infnat_core.training.trainer import Trainer, draw_pool, train
+from infnat_core.training.pool import draw_pool
+from infnat_core.training.trainer import Trainer, train
 
 if __name__ == "__main__":
     torch.set_num_threads(1)

@@ -16,7 +16,8 @@ from infnat_core.refiner.inference import NetworkRefiner, load_refiner
 from infnat_core.training.config import train_preset
 from infnat_core.training.losses import LossWeights
 from infnat_core.data.synthetic import SyntheticFlights
-from infnat_core.training.trainer import Trainer, draw_pool, draw_pool_parallel, train
+from infnat_core.training.pool import draw_pool
+from infnat_core.training.trainer import Trainer, train
 
 TINY = train_preset("tiny")
 
@@ -24,12 +25,6 @@ TINY = train_preset("tiny")
 @pytest.fixture(scope="module")
 def pool():
     return draw_pool(TINY)
-
-
-def test_pool_holds_the_configured_samples_at_the_refiner_size(pool):
-    assert pool["rgbd_in"].shape == (TINY.pool_size, 4, TINY.refiner.height, TINY.refiner.width)
-    assert pool["mask"].shape == (TINY.pool_size, 1, TINY.refiner.height, TINY.refiner.width)
-    assert float(pool["mask"].min()) == 0.0  # the warps left holes to paint
 
 
 def test_training_on_a_fixed_batch_paints_it_closer_than_the_fill(pool):
@@ -103,13 +98,6 @@ def test_train_command_writes_a_run_folder_and_resumes_it(tmp_path, capsys):
     assert state["step"] == 3 and len(state["history"]) == 3
     err = capsys.readouterr().err
     assert "reusing the training pool" in err and "resumed at step 2" in err
-
-
-def test_pool_drawn_in_worker_processes_is_the_same_pool(pool):
-    parallel = draw_pool_parallel(TINY, workers=3)
-    assert parallel.keys() == pool.keys()
-    for key in pool:
-        assert torch.equal(parallel[key], pool[key]), key
 
 
 def test_train_command_stops_when_its_minutes_are_spent(tmp_path, capsys):
