@@ -100,7 +100,8 @@ class Trainer:
     """The networks, their optimisers and the step counter of one training run (one process of it)."""
 
     def __init__(self, config: TrainConfig, pool: Pool, device: str = "auto") -> None:
-        """``pool`` from :func:`infnat_core.training.pool.draw_pool`; ``device`` as in :func:`infnat_core.refiner.resolve_device`."""
+        """``pool`` from :func:`infnat_core.training.pool.draw_pool`; ``device`` as in
+        :func:`infnat_core.refiner.resolve_device`."""
         size = len(next(iter(pool.values())))
         if size < config.batch_size:
             raise InfnatError("the training pool is smaller than one batch; raise pool_size or lower batch_size")
