@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import itertools
 import datetime
+import itertools
 import platform
 import statistics
 import sys

@@ -4,8 +4,8 @@ Flying forward magnifies what the photo and the refined keyframes show: every re
 ground smears into streaks. The renderer therefore draws a *detail texture* over the meshes: a tileable patch with
 the photo's fine-scale luminance statistics (random-phase noise with the photo's spectrum above a cut-off), mapped
 onto world positions (projected along the world axis nearest the surface's normal) at the photo's own scale, in
-octaves cross-faded by each pixel's footprint. It is world-anchored, so it moves with the ground and never compounds: refined
-keyframes are kept without it and it is added to every finished frame.
+octaves cross-faded by each pixel's footprint. It is world-anchored, so it moves with the ground and never
+compounds: refined keyframes are kept without it and it is added to every finished frame.
 """
 
 from __future__ import annotations
